@@ -1,0 +1,252 @@
+"""Run the pipeline over files and write each document into the store.
+
+``process_file`` runs stages 1–4 (ingest → structure → extract → RDF) for one file and
+returns plain data, so it can run in worker processes; ``build`` writes the results
+into the store one document at a time, each in its own transaction, and keeps going
+when one file is bad.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import KGError, SourceError
+from .extract import extract
+from .ingest import SUPPORTED_SUFFIXES, read_source, sha256_bytes
+from .lexicon import Lexicon, load_lexicon
+from .namespaces import DEFAULT_BASE
+from .rdf import build_time, document_iri, document_triples, slugify
+from .store import document_record, drop_stale_staging, load_ontology, open_store, replace_graph
+from .structure import segment
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What building one file produced (plain data, picklable)."""
+
+    path: str
+    iri: str
+    ntriples: str
+    clauses: int
+    mentions: int
+    characters: int
+    language: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildReport:
+    """Summary of a build: what was added, replaced, skipped and refused."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    characters: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was refused."""
+        return not self.refused
+
+    def summary(self) -> str:
+        """Return a one-line summary."""
+        rate = self.characters / self.seconds if self.seconds else 0.0
+        return (
+            f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.skipped)} unchanged, "
+            f"{len(self.refused)} refused; {self.characters:,} characters in {self.seconds:.2f} s"
+            + (f" ({rate:,.0f} chars/s)" if self.characters else "")
+        )
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into the sorted list of source files to build.
+
+    Folders are searched recursively for supported suffixes; hidden files are skipped.
+
+    Raises:
+        SourceError: a path does not exist.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise SourceError(f"{p}: no such file or folder")
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def process_file(path: str | Path, lexicon: Lexicon, base: str = DEFAULT_BASE, built_at: str | None = None) -> DocumentResult:
+    """Run ingest → structure → extract → RDF for one file.
+
+    Raises:
+        SourceError: the file cannot be read (see :func:`kg.ingest.read_source`).
+    """
+    source = read_source(path)
+    structure = segment(source, lexicon.cues(), fallback_title=Path(path).stem)
+    mentions = extract(source, structure, lexicon)
+    iri, nt = document_triples(
+        source, structure, mentions, base=base, built_at=built_at, lexicon_fingerprint=lexicon.fingerprint
+    )
+    return DocumentResult(
+        path=str(path),
+        iri=iri,
+        ntriples=nt,
+        clauses=len(structure.clauses),
+        mentions=len(mentions),
+        characters=len(source.text),
+        language=source.language,
+        encoding=source.encoding,
+        warnings=structure.warnings,
+    )
+
+
+_WORKER_LEXICON: Lexicon | None = None
+
+
+def _worker_init(lexicon_dir: str | None) -> None:
+    global _WORKER_LEXICON
+    _WORKER_LEXICON = load_lexicon(lexicon_dir)
+
+
+def _worker(args: tuple[str, str, str]) -> DocumentResult | tuple[str, str]:
+    path, base, built_at = args
+    assert _WORKER_LEXICON is not None
+    try:
+        return process_file(path, _WORKER_LEXICON, base, built_at)
+    except KGError as exc:
+        return (path, str(exc))
+
+
+def _results(
+    files: list[Path], lexicon: Lexicon, base: str, built_at: str, jobs: int, lexicon_dir: str | None
+) -> Iterator[DocumentResult | tuple[str, str]]:
+    if jobs <= 1 or len(files) <= 1:
+        for f in files:
+            try:
+                yield process_file(f, lexicon, base, built_at)
+            except KGError as exc:
+                yield (str(f), str(exc))
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(lexicon_dir,)) as pool:
+        # map() keeps input order and streams results; chunks keep the IPC overhead low.
+        yield from pool.map(_worker, [(str(f), base, built_at) for f in files], chunksize=4)
+
+
+def build(
+    paths: Iterable[str | Path],
+    store_path: str | Path,
+    *,
+    base: str = DEFAULT_BASE,
+    force: bool = False,
+    jobs: int = 1,
+    progress: bool = False,
+    lexicon_dir: str | None = None,
+) -> BuildReport:
+    """Build (or incrementally rebuild) documents into the store.
+
+    A document whose file hash, tool version and lexicon are unchanged is skipped unless
+    ``force``. A bad file is reported in ``BuildReport.refused`` and the others are built.
+
+    Raises:
+        SourceError: a given path does not exist.
+        StoreLocked: another process is writing to the store.
+    """
+    started = time.perf_counter()
+    files = collect_files(paths)
+    lexicon = load_lexicon(lexicon_dir)
+    store = open_store(store_path)
+    report = BuildReport()
+    try:
+        drop_stale_staging(store)
+        load_ontology(store, base)
+        todo: list[Path] = []
+        existing: dict[str, bool] = {}
+        slugs: dict[str, Path] = {}
+        for f in files:
+            try:
+                digest = sha256_bytes(f.read_bytes())
+            except OSError as exc:
+                report.refused.append((str(f), f"[E001] {f}: cannot read ({exc.strerror})"))
+                continue
+            iri = document_iri(slugify(f.name, digest), base)
+            if iri in slugs:
+                report.refused.append(
+                    (str(f), f"[E005] {f}: same document name as {slugs[iri]}; rename one of them")
+                )
+                continue
+            slugs[iri] = f
+            record = document_record(store, iri)
+            existing[iri] = record is not None
+            if (
+                not force
+                and record is not None
+                and record["sha256"] == digest
+                and record["version"] == __version__
+                and record["lexicon"] == lexicon.fingerprint
+            ):
+                report.skipped.append(str(f))
+                continue
+            todo.append(f)
+        bar = _progress(len(todo), progress)
+        built_at = build_time()
+        for result in _results(todo, lexicon, base, built_at, jobs, lexicon_dir):
+            if isinstance(result, tuple):
+                report.refused.append(result)
+            else:
+                try:
+                    replace_graph(store, result.iri, result.ntriples)
+                except KGError as exc:
+                    report.refused.append((result.path, str(exc)))
+                else:
+                    (report.replaced if existing.get(result.iri) else report.added).append(result.path)
+                    report.characters += result.characters
+                    report.warnings.extend((result.path, w) for w in result.warnings)
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        store.flush()
+    finally:
+        del store
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="building", dynamic_ncols=True, disable=None)
+
+
+def default_jobs() -> int:
+    """Return the default number of build processes: the number of usable cores."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
