@@ -60,10 +60,10 @@ def english_variants(label: str) -> set[str]:
     if " " in base and len(base.split()) <= 4:
         forms.add(base.replace(" ", "-"))
     for form in list(forms):
-        head, _, last = form.rpartition(" ")
-        plural = _plural(last)
+        cut = max(form.rfind(" "), form.rfind("-")) + 1
+        plural = _plural(form[cut:])
         if plural:
-            forms.add(f"{head} {plural}" if head else plural)
+            forms.add(form[:cut] + plural)
     return forms
 
 
@@ -239,6 +239,7 @@ def _resolve_parenthesised(text: str, found: list[tuple[int, int, str]], lexicon
     by_start = {s: (s, e, k) for s, e, k in found}
     drop: set[int] = set()
     aliases: dict[str, str] = {}
+    parenthesised: list[tuple[int, int]] = []
     known = {label for label, _, _ in lexicon.labels}
     for s, e, key in found:
         if key == _BLOCKED:
@@ -247,6 +248,7 @@ def _resolve_parenthesised(text: str, found: list[tuple[int, int, str]], lexicon
         if not m:
             continue
         inner_start = m.start(1)
+        parenthesised.append((inner_start, m.end(1)))
         inner = by_start.get(inner_start)
         if inner and inner[1] == m.end(1):
             drop.add(inner_start)  # the acronym belongs to the name before it
@@ -257,7 +259,7 @@ def _resolve_parenthesised(text: str, found: list[tuple[int, int, str]], lexicon
     result = [f for f in found if f[0] not in drop and f[2] != _BLOCKED]
     if aliases:
         taken = bytearray(len(text))
-        for s, e, _ in found:
+        for s, e in [(s, e) for s, e, _ in found] + parenthesised:
             taken[s:e] = b"\x01" * (e - s)
         pattern = re.compile("|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True)))
         for m in pattern.finditer(text):
