@@ -1,0 +1,49 @@
+"""Choose the query engine the web app serves from, by config keys.
+
+Kept as one small dispatch so other parts can add their engines here:
+
+* ``SPARQL_ENDPOINT`` set → a remote SPARQL endpoint (scale issue),
+* ``QUERY_WORKERS`` > 0 → the local store through killable worker processes that enforce
+  ``QUERY_TIME_LIMIT`` (safety issue),
+* otherwise → :class:`kg.engine.LocalEngine` in this process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..engine import LocalEngine, QueryEngine
+from ..errors import KGError
+
+
+def make_engine(config: Mapping[str, Any]) -> QueryEngine:
+    """Create the engine described by the app config.
+
+    Raises:
+        StoreError: the local store is missing or cannot be opened.
+        KGError: the config asks for an engine this installation does not have.
+    """
+    if config.get("SPARQL_ENDPOINT"):
+        try:
+            from ..remote import RemoteEngine  # type: ignore[import-not-found]  # scale issue
+        except ModuleNotFoundError as exc:
+            if exc.name != "kg.remote":
+                raise
+            raise KGError("SPARQL_ENDPOINT is set but this installation has no remote engine (kg/remote.py)") from None
+        return RemoteEngine(config["SPARQL_ENDPOINT"], max_rows=config.get("MAX_ROWS"))
+    if int(config.get("QUERY_WORKERS") or 0) > 0:
+        try:
+            from ..workers import WorkerEngine  # type: ignore[import-not-found]  # safety issue
+        except ModuleNotFoundError as exc:
+            if exc.name != "kg.workers":
+                raise
+            raise KGError("QUERY_WORKERS is set but this installation has no worker engine (kg/workers.py)") from None
+        return WorkerEngine(
+            config["STORE"],
+            workers=int(config["QUERY_WORKERS"]),
+            time_limit=float(config.get("QUERY_TIME_LIMIT") or 30),
+            in_memory=bool(config.get("IN_MEMORY", True)),
+            max_rows=config.get("MAX_ROWS"),
+        )
+    return LocalEngine(config["STORE"], in_memory=bool(config.get("IN_MEMORY", True)), max_rows=config.get("MAX_ROWS"))

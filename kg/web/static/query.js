@@ -1,0 +1,135 @@
+/* The query page: run the editor's query with fetch() against /sparql, show the result
+ * table (IRIs under the base link to their /id/ pages), offer downloads in every format. */
+(function () {
+  "use strict";
+  var form = document.getElementById("query-form");
+  var textarea = document.getElementById("query");
+  var status = document.getElementById("status");
+  var results = document.getElementById("results");
+  var downloads = document.getElementById("downloads");
+  var downloadLinks = document.getElementById("download-links");
+  var formats = JSON.parse(document.getElementById("formats").textContent);
+  var endpoint = form.dataset.endpoint, base = form.dataset.base, idPrefix = form.dataset.idPrefix;
+  var render = window.SparqlEditor.attach(textarea, document.getElementById("highlight"));
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function localHref(iri) {
+    if (iri.indexOf(base) === 0 && iri.length > base.length) {
+      return idPrefix + iri.slice(base.length).split("/").map(encodeURIComponent).join("/");
+    }
+    return iri;
+  }
+
+  function cell(term) {
+    var td = el("td");
+    if (!term) return td;
+    if (term.type === "uri") {
+      var a = el("a", { href: localHref(term.value), "class": "iri" }, term.value);
+      if (a.getAttribute("href") === term.value) a.setAttribute("rel", "noopener");
+      td.appendChild(a);
+    } else if (term.type === "bnode") {
+      td.appendChild(el("span", { "class": "bnode" }, "_:" + term.value));
+    } else if (term.type === "triple") {
+      td.textContent = "<< " + term.value.subject.value + " " + term.value.predicate.value + " " + term.value.object.value + " >>";
+    } else {
+      td.appendChild(el("span", { "class": "literal" }, term.value));
+      if (term["xml:lang"]) td.appendChild(el("span", { "class": "lang" }, "@" + term["xml:lang"]));
+      else if (term.datatype) td.appendChild(el("span", { "class": "datatype" }, "^^" + term.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:")));
+    }
+    return td;
+  }
+
+  function showTable(data) {
+    var vars = data.head.vars || [];
+    var rows = data.results.bindings;
+    var table = el("table", { "class": "result-table", id: "result-table" });
+    var head = el("tr");
+    vars.forEach(function (v) { head.appendChild(el("th", {}, "?" + v)); });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = el("tbody");
+    rows.forEach(function (row) {
+      var tr = el("tr");
+      vars.forEach(function (v) { tr.appendChild(cell(row[v])); });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    results.appendChild(table);
+    return rows.length;
+  }
+
+  function showDownloads(query, list) {
+    downloadLinks.textContent = "";
+    list.forEach(function (pair) {
+      var params = new URLSearchParams({ query: query, format: pair[0], download: "1" });
+      downloadLinks.appendChild(el("a", { href: endpoint + "?" + params.toString(), "class": "download", "data-format": pair[0] }, pair[0]));
+      downloadLinks.appendChild(document.createTextNode(" "));
+    });
+    downloads.hidden = false;
+  }
+
+  function run() {
+    var query = textarea.value;
+    var started = performance.now();
+    status.textContent = "运行中… running…";
+    status.className = "status";
+    results.textContent = "";
+    downloads.hidden = true;
+    fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        "Accept": "application/sparql-results+json, text/turtle;q=0.9"
+      },
+      body: new URLSearchParams({ query: query }).toString()
+    }).then(function (resp) {
+      return resp.text().then(function (text) { return { resp: resp, text: text }; });
+    }).then(function (r) {
+      var ms = Math.round(performance.now() - started);
+      if (!r.resp.ok) {
+        status.textContent = "错误 Error " + r.resp.status;
+        status.className = "status error";
+        results.appendChild(el("pre", { "class": "error-message", id: "query-error" }, r.text));
+        return;
+      }
+      var type = (r.resp.headers.get("Content-Type") || "").split(";")[0];
+      if (type === "application/sparql-results+json") {
+        var data = JSON.parse(r.text);
+        if (typeof data.boolean === "boolean") {
+          results.appendChild(el("p", { "class": "boolean", id: "result-boolean" }, data.boolean ? "true 是" : "false 否"));
+          status.textContent = "ASK · " + ms + " ms";
+        } else {
+          var n = showTable(data);
+          status.textContent = n + " 行 rows · " + ms + " ms";
+        }
+        showDownloads(query, formats.results);
+      } else {
+        results.appendChild(el("pre", { "class": "rdf-result", id: "result-rdf" }, r.text));
+        status.textContent = "RDF (" + type + ") · " + ms + " ms";
+        showDownloads(query, formats.rdf);
+      }
+    }).catch(function (err) {
+      status.textContent = "网络错误 Network error: " + err;
+      status.className = "status error";
+    });
+  }
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  textarea.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("button.example"), function (b) {
+    b.addEventListener("click", function () {
+      textarea.value = b.dataset.query;
+      render();
+      Array.prototype.forEach.call(document.querySelectorAll("button.example"), function (o) { o.classList.remove("active"); });
+      b.classList.add("active");
+      run();
+    });
+  });
+})();
