@@ -1,0 +1,307 @@
+"""``/views`` and ``/views/<name>``: the NetworkX relation views over HTTP.
+
+``/views/<name>`` answers, by ``?format=`` first and the Accept header second:
+
+==========  ==========================  =============================================
+format      media type                  body
+==========  ==========================  =============================================
+html        text/html                   interactive page: SVG network, filters, summary
+json        application/json            NetworkX node-link JSON with the summary
+gexf        application/gexf+xml        GEXF 1.3 (``gexf_version=1.2draft`` for old tools)
+graphml     application/graphml+xml     GraphML with yEd graphics
+csv         text/csv                    node table (``table=edges`` for the edge table)
+zip         application/zip             both CSV tables
+svg         image/svg+xml               the picture (nodes link to their /id/ pages)
+png         image/png                   the picture, ``width``/``height`` pixels
+==========  ==========================  =============================================
+
+Downloads carry ``Content-Disposition: attachment``. Filters: ``document`` (IRI, slug or
+file name; repeatable), ``type`` (repeatable or comma-separated), ``min_weight``, and
+``lang`` (``zh``/``en``) for labels. Views are computed through the app's engine and
+kept in a small per-app cache that is cleared with the app's other caches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
+
+from ..errors import NotFound, ViewError
+from ..export import FORMATS, TYPE_COLOURS, colour, label, render, to_svg
+from ..metrics import METRICS, summary
+from ..views import VIEWS, build_filtered, list_documents, make_filter, view_spec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+bp = Blueprint("views", __name__)
+
+#: media type → format name, in the order offered to ``Accept: */*`` (JSON first).
+OFFER: dict[str, str] = {
+    "application/json": "json",
+    "text/html": "html",
+    "application/gexf+xml": "gexf",
+    "application/graphml+xml": "graphml",
+    "text/csv": "csv",
+    "application/zip": "zip",
+    "image/svg+xml": "svg",
+    "image/png": "png",
+}
+_CACHE_KEY = "kg_views"
+_CACHE_SIZE = 32
+
+
+def _engine():
+    try:
+        from . import get_engine
+    except ImportError:  # pragma: no cover - app without the factory's helper
+        return current_app.extensions["kg_engine"]
+    return get_engine()
+
+
+def _href(iri: str) -> str:
+    """Return the local /id/ path of an IRI under the configured base (else the IRI)."""
+    base = current_app.config.get("BASE_IRI") or "https://w3id.org/dsr-kg/id/"
+    if iri.startswith(base) and len(iri) > len(base):
+        try:
+            return url_for("pages.resource", rest=iri[len(base):])
+        except Exception:  # noqa: BLE001 - no linked-data pages registered: fall back to the route shape
+            return "/id/" + iri[len(base):]
+    return iri
+
+
+def _args_list(name: str) -> list[str]:
+    values = []
+    for value in request.args.getlist(name):
+        values.extend(v.strip() for v in value.split(",") if v.strip())
+    return values
+
+
+def _cache() -> OrderedDict:
+    """Per-app LRU of built views, kept inside the app cache so updates clear it."""
+    store = current_app.extensions.setdefault("kg_cache", {})
+    cache = store.get(_CACHE_KEY)
+    if cache is None:
+        cache = store[_CACHE_KEY] = OrderedDict()
+    return cache
+
+
+def _view(name: str) -> tuple[nx.Graph, dict[str, Any]]:
+    """Build (or fetch from the cache) the view asked for by the request's filters."""
+    engine = _engine()
+    flt = make_filter(
+        engine,
+        name,
+        documents=_args_list("document"),
+        types=_args_list("type"),
+        min_weight=request.args.get("min_weight") or request.args.get("min-weight") or 1,
+    )
+    key = (name, flt)
+    cache = _cache()
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    G = build_filtered(engine, name, flt)
+    result = (G, {"en": summary(G, lang="en"), "zh": summary(G, lang="zh")})
+    cache[key] = result
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return result
+
+
+def _lang() -> str:
+    lang = (request.args.get("lang") or "en").lower()
+    if lang not in ("zh", "en"):
+        raise ViewError(f"lang must be 'zh' or 'en', not {lang!r}")
+    return lang
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ViewError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ViewError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _negotiate(offered: list[str], default: str) -> str:
+    """Negotiate with the shared Accept parser, which reads ``application/json`` as its
+    SPARQL-results alias: offer that alias in JSON's place and map it back."""
+    from ..negotiation import ALIASES, negotiate
+
+    aliased = {ALIASES.get(m, m): m for m in offered}
+    chosen = negotiate(request.headers.get("Accept"), list(aliased), default=ALIASES.get(default, default))
+    return aliased[chosen]
+
+
+def _choose_format() -> str:
+    wanted = (request.args.get("format") or "").strip().lower()
+    if wanted:
+        if wanted in ("html", *FORMATS):
+            return wanted
+        media = wanted.split(";")[0]
+        if media in OFFER:
+            return OFFER[media]
+        raise ViewError(f"unknown format {wanted!r}; choose one of: html, {', '.join(FORMATS)}")
+    return OFFER[_negotiate(list(OFFER), "application/json")]
+
+
+def _filename(name: str, ext: str, table: str | None = None) -> str:
+    parts = [name]
+    docs = _args_list("document")
+    if docs:
+        parts.append(docs[0].rstrip("/").rsplit("/", 1)[-1])
+    types = _args_list("type")
+    if types:
+        parts.append("-".join(sorted(t.lower() for t in types)))
+    weight = request.args.get("min_weight")
+    if weight and weight != "1":
+        parts.append(f"w{weight}")
+    if table:
+        parts.append(table)
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in "_".join(parts))
+    return f"{safe}.{ext}"
+
+
+def _send(body: bytes, media_type: str, *, filename: str | None = None) -> Response:
+    from . import body_etag
+
+    response = make_response(body)
+    response.headers["Content-Type"] = media_type
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.set_etag(body_etag(body))
+    response.vary.add("Accept")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response.make_conditional(request)
+
+
+# ---------------------------------------------------------------- routes
+
+
+@bp.route("/views")
+def index() -> Response:
+    """List the views (HTML for browsers, JSON otherwise)."""
+    views = [
+        {
+            "name": spec.name,
+            "title": spec.title,
+            "description": spec.description,
+            "entity_types": list(spec.entity_types),
+            "url": url_for("views.view", name=spec.name, _external=True),
+            "formats": {fmt: url_for("views.view", name=spec.name, format=fmt, _external=True) for fmt in ("json", *FORMATS)},
+        }
+        for spec in VIEWS.values()
+    ]
+    wanted = (request.args.get("format") or "").lower()
+    if wanted == "json":
+        kind = "application/json"
+    elif wanted == "html":
+        kind = "text/html"
+    else:
+        kind = _negotiate(["application/json", "text/html"], "application/json")
+    if kind == "application/json":
+        body = json.dumps({"views": views}, ensure_ascii=False, indent=1).encode("utf-8")
+        return _send(body, "application/json")
+    response = make_response(render_template("views_index.html", views=views, colours=TYPE_COLOURS))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/views/<name>")
+def view(name: str) -> Response:
+    """One view: a download by ``format``, JSON by Accept, or the interactive page."""
+    if name not in VIEWS:
+        raise NotFound(f"no view {name!r}; the views are: {', '.join(VIEWS)} (see /views)")
+    fmt = _choose_format()
+    lang = _lang()
+    metric = request.args.get("size_by") or "weighted_degree"
+    if metric not in METRICS[:4]:
+        raise ViewError(f"size_by must be one of {', '.join(METRICS[:4])}, not {metric!r}")
+    G, summaries = _view(name)
+    if fmt == "html":
+        return _page(name, G, summaries[lang], lang, metric)
+    media_type = FORMATS[fmt][0]
+    options: dict[str, Any] = {"metric": metric}
+    table = None
+    if fmt == "csv":
+        table = request.args.get("table") or "nodes"
+        options["table"] = table
+    if fmt == "gexf":
+        options["gexf_version"] = request.args.get("gexf_version") or "1.3"
+    if fmt in ("svg", "png"):
+        big = fmt == "png"
+        options["width"] = _int_arg("width", 1600 if big else 1000, 100, 10000)
+        options["height"] = _int_arg("height", 1200 if big else 750, 100, 10000)
+    if fmt == "svg":
+        options["href"] = _href
+    body = render(G, fmt, lang=lang, summary=summaries[lang] if fmt == "json" else None, **options)
+    attachment = None if fmt == "json" and not request.args.get("format") else _filename(name, FORMATS[fmt][1], table)
+    if fmt == "svg" and request.args.get("inline"):
+        attachment = None
+    return _send(body, media_type, filename=attachment)
+
+
+def _page(name: str, G: nx.Graph, info: dict[str, Any], lang: str, metric: str) -> Response:
+    """Render the interactive page of a view."""
+    from markupsafe import Markup
+
+    spec = view_spec(name)
+    engine = _engine()
+    documents = list_documents(engine)
+    svg = to_svg(G, lang=lang, width=1100, height=780, metric=metric, href=_href, standalone=False).decode("utf-8")
+    nodes = {
+        node: {
+            "label": label(data, lang, node),
+            "other": label(data, "en" if lang == "zh" else "zh", node),
+            "type": data.get("type", ""),
+            "iri": node,
+            "href": _href(node),
+            "heading": data.get("heading", ""),
+            "metrics": [[m, data.get(m)] for m in METRICS if m in data],
+        }
+        for node, data in sorted(G.nodes(data=True))
+    }
+    query = {k: v for k, v in request.args.items(multi=True) if k != "format"}
+    downloads = []
+    for fmt in ("gexf", "graphml", "json", "csv", "zip", "svg", "png"):
+        args = list(query.items()) + [("format", fmt)]
+        if fmt == "csv":
+            downloads.append(("CSV nodes", url_for("views.view", name=name, **dict(args), table="nodes")))
+            downloads.append(("CSV edges", url_for("views.view", name=name, **dict(args), table="edges")))
+        else:
+            downloads.append((fmt.upper(), url_for("views.view", name=name, **dict(args))))
+    info = dict(info)
+    info["top"] = {m: [dict(r, href=_href(r["id"])) for r in rows] for m, rows in info["top"].items()}
+    selected_types = set(_args_list("type"))
+    response = make_response(
+        render_template(
+            "views_page.html",
+            spec=spec,
+            views=list(VIEWS.values()),
+            svg=Markup(svg),
+            summary=info,
+            lang=lang,
+            metric=metric,
+            metrics=METRICS[:4],
+            documents=documents,
+            selected_documents=set(_args_list("document")),
+            selected_types={t for t in spec.entity_types if t in selected_types or t.lower() in {s.lower() for s in selected_types}},
+            min_weight=request.args.get("min_weight") or "1",
+            downloads=downloads,
+            colours={t: colour(t) for t in TYPE_COLOURS},
+            node_data=json.dumps(nodes, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
+            node_count=G.number_of_nodes(),
+            edge_count=G.number_of_edges(),
+        )
+    )
+    response.vary.add("Accept")
+    return response
