@@ -42,7 +42,7 @@ def is_acronym(label: str) -> bool:
 
 
 def _plural(word: str) -> str | None:
-    if not word.isalpha() or len(word) < 3:
+    if not word.isalpha() or len(word) < 2:
         return None
     if word.endswith(("s", "x", "z", "ch", "sh")):
         return word + "es"
@@ -179,6 +179,11 @@ def build_nlp(language: str, lexicon: Lexicon) -> Language:
         _register_factory()
         nlp = spacy.blank(language)
         nlp.max_length = 10_000_000
+        if language == "en":
+            # Contraction rules split "id" into "i" + "d" (for "I'd"), "ill" and the like, so a
+            # lower-cased label "digital id" would never meet "digital ID" in text. Policy
+            # texts gain nothing from contraction handling: drop the special cases.
+            nlp.tokenizer.rules = {}
         _CURRENT_LEXICON[language] = lexicon
         nlp.add_pipe(COMPONENT, config={"language": language})
         _PIPELINES[cache_key] = nlp
