@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ..errors import KGError, NotAcceptable
+from ..errors import KGError
 
 if TYPE_CHECKING:
     from flask import Flask, Response
@@ -46,21 +46,21 @@ def error_response(status: int, message: str, code: str = "", headers: dict[str,
     """Render an error in the representation the request asks for."""
     from flask import g, make_response, render_template, request
 
-    from ..negotiation import negotiate
+    from ..negotiation import prefers_html
 
     g.kg_error = code or str(status)
     title = _TITLES.get(status, "Error")
     text = f"{message}\n" if message else f"{title}\n"
     protocol_route = request.path.rstrip("/") == "/sparql"
-    if protocol_route:
+    accept = request.headers.get("Accept") or ""
+    if protocol_route or not accept:
         kind = "text/plain"
+    elif "text/html" in accept and prefers_html(accept):
+        kind = "text/html"
+    elif "json" in accept:
+        kind = "application/json"
     else:
-        try:
-            kind = negotiate(request.headers.get("Accept"), ["text/html", "application/json", "text/plain"], default="text/plain")
-        except NotAcceptable:
-            kind = "text/plain"
-        if not request.headers.get("Accept"):
-            kind = "text/plain"
+        kind = "text/plain"
     if kind == "text/html":
         body = render_template("error.html", status=status, title=title, message=message, code=code)
     elif kind == "application/json":

@@ -119,8 +119,8 @@ def result_media_type(params: list[tuple[str, str]]) -> str | None:
 
 def query_form(query: str) -> str:
     """Return SELECT, ASK, CONSTRUCT or DESCRIBE (best effort, for logs), or '?'."""
-    text = _COMMENT.sub(" ", query)
-    text = re.sub(r"<[^>\s]*>", " ", text)  # IRIs can contain the keywords
+    text = re.sub(r"<[^>\s]*>", " ", query)  # IRIs can contain '#' and the keywords
+    text = _COMMENT.sub(" ", text)
     m = _KEYWORD.search(text)
     return m.group(1).upper() if m else "?"
 
