@@ -1,0 +1,192 @@
+"""``kg push`` and :class:`kg.remote_engine.RemoteEngine` against a real Oxigraph server process."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.push import GraphStoreClient, PushError, graph_url, push
+from kg.remote_engine import RemoteEngine, query_form
+
+pytest_plugins = ["fixtures_scale"]
+
+SEED_IRI = "https://w3id.org/dsr-kg/id/document/000_bf54f53887da828b"
+ONTOLOGY_GRAPH = "https://w3id.org/dsr-kg/graph/ontology"
+
+
+def local_counts(store_path) -> dict[str, int]:
+    from kg.store import open_store
+
+    store = open_store(store_path, read_only=True)
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {r["g"].value: int(r["n"].value) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph_server, seed_store_path):
+    """The seed store pushed once to the Oxigraph server."""
+    oxigraph_server.clear()
+    report = push(seed_store_path, oxigraph_server.store_url, batch_size=1000)
+    assert report.ok, report.failures
+    return oxigraph_server
+
+
+def test_graph_url_uses_indirect_identification():
+    assert graph_url("http://h/store", "https://x/a b") == "http://h/store?graph=https%3A%2F%2Fx%2Fa+b"
+    assert graph_url("http://h/ds/data?x=1", None) == "http://h/ds/data?x=1&default"
+
+
+def test_push_counts_match_local_store_per_graph(pushed, seed_store_path):
+    expected = local_counts(seed_store_path)
+    assert set(expected) == {SEED_IRI, ONTOLOGY_GRAPH}
+    assert pushed.counts() == expected
+
+
+def test_push_twice_replaces_instead_of_duplicating(pushed, seed_store_path):
+    before = pushed.counts()
+    report = push(seed_store_path, pushed.store_url, batch_size=500)
+    assert report.ok
+    assert pushed.counts() == before
+    seed = next(g for g in report.graphs if g.graph == SEED_IRI)
+    assert seed.triples == before[SEED_IRI]
+    assert seed.requests == -(-before[SEED_IRI] // 500)  # batches: first PUT, then POSTs
+    assert seed.bytes > 0 and seed.seconds >= 0
+
+
+def test_put_replaces_a_remote_graph_that_had_other_triples(pushed, seed_store_path):
+    import requests
+
+    extra = f"<{SEED_IRI}> <http://example.org/p> \"stale\" ."
+    r = requests.post(graph_url(pushed.store_url, SEED_IRI), data=extra.encode(), headers={"Content-Type": "application/n-triples"}, timeout=10)
+    assert r.status_code < 300
+    assert pushed.counts()[SEED_IRI] == local_counts(seed_store_path)[SEED_IRI] + 1
+    report = push(seed_store_path, pushed.store_url, graphs=[SEED_IRI], batch_size=0)
+    assert report.ok and report.graphs[0].requests == 1
+    assert pushed.counts()[SEED_IRI] == local_counts(seed_store_path)[SEED_IRI]
+
+
+def test_append_adds_and_atomic_replace_through_staging(pushed, seed_store_path):
+    import requests
+
+    expected = local_counts(seed_store_path)
+    extra = f"<{SEED_IRI}> <http://example.org/p> \"extra\" ."
+    requests.post(graph_url(pushed.store_url, SEED_IRI), data=extra.encode(), headers={"Content-Type": "application/n-triples"}, timeout=10)
+    report = push(seed_store_path, pushed.store_url, graphs=[SEED_IRI], append=True, fmt="turtle")
+    assert report.ok and report.method == "POST"
+    assert pushed.counts()[SEED_IRI] == expected[SEED_IRI] + 1  # appended: the extra triple stays
+    report = push(seed_store_path, pushed.store_url, graphs=[SEED_IRI], batch_size=700, update_endpoint=pushed.update_url)
+    assert report.ok
+    counts = pushed.counts()
+    assert counts[SEED_IRI] == expected[SEED_IRI]  # replaced, via the staging graph
+    assert not any(g.endswith("#kg-push-staging") for g in counts)
+
+
+def test_push_command_reports_and_exit_status(pushed, seed_store_path):
+    from kg.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["push", pushed.store_url, "--store", str(seed_store_path), "--json", "--batch-size", "2000"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] is True and report["method"] == "PUT"
+    assert {g["graph"] for g in report["graphs"]} == {SEED_IRI, ONTOLOGY_GRAPH}
+    assert sum(g["triples"] for g in report["graphs"]) == sum(local_counts(seed_store_path).values())
+
+    result = runner.invoke(main, ["push", "http://127.0.0.1:9/store", "--store", str(seed_store_path), "--retries", "0", "-q", "--timeout", "2"])
+    assert result.exit_code == 1
+    assert "0 of 2 graphs" in result.output and "failed after 1 attempts" in result.output
+
+    result = runner.invoke(main, ["push", pushed.store_url, "--store", str(seed_store_path), "--graph", "http://nope/g"])
+    assert result.exit_code != 0 and "not in the store" in result.output
+
+
+def test_retries_after_503_then_succeeds(flaky_server, seed_store_path):
+    client = GraphStoreClient(flaky_server.url, retries=2, backoff=0.01)
+    report = push(seed_store_path, flaky_server.url, graphs=[SEED_IRI], batch_size=0, client=client)
+    assert report.ok
+    assert report.graphs[0].retries == 1
+    assert [m for m, _, _ in flaky_server.requests] == ["PUT", "PUT"]
+    assert flaky_server.requests[0][2] == flaky_server.requests[1][2] > 0
+
+
+def test_retries_run_out_and_4xx_is_not_retried(seed_store_path):
+    from fixtures_scale import FlakyServer
+
+    server = FlakyServer(failures=10)
+    try:
+        client = GraphStoreClient(server.url, retries=2, backoff=0.01)
+        report = push(seed_store_path, server.url, graphs=[SEED_IRI], client=client)
+        assert not report.ok and "after 3 attempts" in report.failures[0].error
+        assert len(server.requests) == 3
+    finally:
+        server.stop()
+    server = FlakyServer(failures=10, status=401)
+    try:
+        with pytest.raises(PushError, match="check --auth"):
+            GraphStoreClient(server.url, retries=5, backoff=0.01).send("PUT", SEED_IRI, b"", "application/n-triples")
+        assert len(server.requests) == 1
+    finally:
+        server.stop()
+
+
+def test_query_form_detection():
+    assert query_form("PREFIX x: <urn:x#>\n# SELECT in a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    assert query_form("base <http://x/> ask {}") == "ASK"
+    assert query_form("INSERT DATA { <a:b> <a:c> <a:d> }") == "UPDATE"
+
+
+def test_remote_engine_select_construct_run_count(pushed, seed_store_path):
+    from kg.engine import LocalEngine
+
+    remote = RemoteEngine(pushed.query_url)
+    local = LocalEngine(seed_store_path, in_memory=False)
+    assert remote.union_mode() == "param"  # Oxigraph server: union-default-graph parameter
+    assert remote.triple_count() == local.triple_count()
+    q = "SELECT ?c ?n WHERE { ?c a dsr:Clause ; dsr:clauseNumber ?n } ORDER BY ?n"
+    assert remote.select(q) == local.select(q)
+    q = "SELECT ?e ?l WHERE { ?d dsr:signatory ?e . ?e rdfs:label ?l FILTER(lang(?l) = 'en') } ORDER BY ?e"
+    rows = remote.select(q)
+    assert len(rows) == 14 and rows == local.select(q)
+    c = "CONSTRUCT WHERE { ?d a dsr:Document ; dcterms:title ?t }"
+    assert set(remote.construct(c)) == set(local.construct(c)) and len(remote.construct(c)) == 2
+
+    client_q = "PREFIX dsr: <https://w3id.org/dsr-kg/ontology#> SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }"
+    for accept in ("application/sparql-results+json", "text/csv", "application/sparql-results+xml", "text/tab-separated-values"):
+        result = remote.run(client_q, accept=accept)
+        assert result.media_type == accept and result.kind == "bindings"
+        assert b"21" in result.body
+    result = remote.run("ASK { ?s ?p ?o }", accept="application/sparql-results+json")
+    assert result.kind == "boolean" and json.loads(result.body)["boolean"] is True
+    result = remote.run("CONSTRUCT WHERE { ?s a <https://w3id.org/dsr-kg/ontology#Document> }", accept="text/turtle")
+    assert result.kind == "graph" and result.media_type == "text/turtle" and result.rows == 1
+    # A protocol dataset from the client replaces the union default graph.
+    result = remote.run(client_q, accept="application/sparql-results+json", default_graphs=[ONTOLOGY_GRAPH])
+    assert json.loads(result.body)["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_remote_engine_errors(pushed):
+    from kg.errors import QueryError, StoreError, UpdateForbidden
+    from kg.sparql import ResultTooLarge
+
+    remote = RemoteEngine(pushed.query_url, max_rows=5)
+    with pytest.raises(QueryError, match="rejected the query"):
+        remote.select("SELEC nonsense")
+    with pytest.raises(ResultTooLarge):
+        remote.run("SELECT * WHERE { ?s ?p ?o } LIMIT 50", accept="application/sparql-results+json")
+    with pytest.raises(UpdateForbidden):
+        remote.update("CLEAR ALL")
+    with pytest.raises(QueryError, match="update"):
+        remote.run("CLEAR ALL")
+    with pytest.raises(StoreError, match="cannot reach"):
+        RemoteEngine("http://127.0.0.1:9/query", timeout=2).select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def test_remote_engine_graphs_mode_matches_param_mode(pushed):
+    """The standard protocol fallback (default-graph-uri per graph) answers like the union."""
+    q = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dsr:Clause . ?c dsr:mentions ?e }"
+    by_graphs = RemoteEngine(pushed.query_url, union="graphs")
+    by_param = RemoteEngine(pushed.query_url, union="param")
+    assert by_graphs.select(q) == by_param.select(q)
+    assert int(by_graphs.select(q)[0]["n"].value) > 0
