@@ -44,8 +44,13 @@ class QueryEngine:
         media_type: str | None = None,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a client's query under the engine's limits and return the serialised result."""
+        """Run a client's query under the engine's limits and return the serialised result.
+
+        ``base_iri`` resolves relative IRIs in a query without BASE (the protocol uses the
+        request URL).
+        """
         raise NotImplementedError
 
     def select(self, query: str) -> list[Row]:
@@ -102,7 +107,7 @@ class LocalEngine(QueryEngine):
             self.store = disk
         self.description = f"{'memory copy of ' if in_memory else ''}{self.store_path}"
 
-    def run(self, query, *, accept=None, media_type=None, default_graphs=(), named_graphs=()) -> QueryResult:
+    def run(self, query, *, accept=None, media_type=None, default_graphs=(), named_graphs=(), base_iri=None) -> QueryResult:
         if self.guard is not None:
             self.guard(query)
         return execute(
@@ -113,6 +118,7 @@ class LocalEngine(QueryEngine):
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             max_rows=self.max_rows,
+            base_iri=base_iri,
         )
 
     def select(self, query: str) -> list[Row]:

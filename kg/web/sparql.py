@@ -10,8 +10,10 @@ describes itself (SPARQL 1.1 Service Description) or shows the query page to bro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import inspect
 import re
 from urllib.parse import parse_qsl
 
@@ -161,12 +163,15 @@ def _query(query: str, params: list[tuple[str, str]]) -> Response:
     media_type = result_media_type(params)
     if media_type == "text/html":
         raise NotAcceptable("format=html is not a result format; open / to run queries in the browser")
-    result = get_engine().run(
+    engine = get_engine()
+    extra = {"base_iri": request.base_url} if _takes_base_iri(type(engine)) else {}
+    result = engine.run(
         query,
         accept=request.headers.get("Accept"),
         media_type=media_type,
         default_graphs=[v for k, v in params if k == "default-graph-uri"],
         named_graphs=[v for k, v in params if k == "named-graph-uri"],
+        **extra,
     )
     g.kg_rows = result.rows
     response = Response(result.body, status=200)
@@ -177,6 +182,12 @@ def _query(query: str, params: list[tuple[str, str]]) -> Response:
         download = any(k == "download" and v not in ("", "0", "false") for k, v in params)
         response.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="query-result.{ext}"'
     return response
+
+
+@functools.lru_cache(maxsize=16)
+def _takes_base_iri(engine_type: type) -> bool:
+    """True when the engine's run() accepts ``base_iri`` (engines written before it was added do not)."""
+    return "base_iri" in inspect.signature(engine_type.run).parameters
 
 
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
