@@ -1,0 +1,121 @@
+"""``/compare?a=…&b=…``: the comparison of two documents in the browser (HTML) or as JSON.
+
+The same data as ``kg compare`` (:func:`kg.compare.compare_documents`), computed through
+the app's engine, so it works on the local store and on a remote SPARQL endpoint.
+Without ``a`` and ``b`` the HTML page is a form listing the documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, make_response, render_template_string, request
+
+from ..compare import DEFAULT_THRESHOLD, compare_documents
+from ..errors import NotAcceptable, ViewError
+from ..negotiation import negotiate
+
+bp = Blueprint("compare", __name__)
+
+#: application/json is an alias of the SPARQL JSON type in kg.negotiation, so both mean JSON here.
+_OFFER = ["text/html", "application/json", "application/sparql-results+json"]
+
+_TEMPLATE = """{% extends "base.html" %}
+{% block title %}比较 Compare{% endblock %}
+{% block main %}
+<h1>文件比较 Compare two documents</h1>
+<form method="get" action="{{ url_for('compare.compare') }}" class="compare-form">
+  <label>A <select name="a">{% for d in documents %}<option value="{{ d.iri }}" {% if d.iri == a %}selected{% endif %}>{{ d.title }}</option>{% endfor %}</select></label>
+  <label>B <select name="b">{% for d in documents %}<option value="{{ d.iri }}" {% if d.iri == b %}selected{% endif %}>{{ d.title }}</option>{% endfor %}</select></label>
+  <label>Jaccard &lt; <input name="threshold" type="number" min="0" max="1" step="0.05" value="{{ threshold }}"></label>
+  <button type="submit">比较 Compare</button>
+</form>
+{% if result %}
+<p><strong>A</strong>: <a href="{{ link(result.a.iri) }}">{{ result.a.title }}</a> ({{ result.a.clauses }} clauses)<br>
+<strong>B</strong>: <a href="{{ link(result.b.iri) }}">{{ result.b.title }}</a> ({{ result.b.clauses }} clauses)</p>
+<p class="summary">{{ result.summary.shared_entities }} shared entities · {{ result.summary.only_in_a }} only in A ·
+{{ result.summary.only_in_b }} only in B · {{ result.summary.new_clauses_in_b }} of {{ result.summary.clauses_in_b }} clauses of B are new ·
+<a href="{{ url_for('compare.compare', a=result.a.iri, b=result.b.iri, threshold=threshold, format='json') }}">JSON</a></p>
+{% for key, title in sections %}
+<section class="entities" id="{{ key }}">
+<h2>{{ title }} ({{ result.entities[key]|length }})</h2>
+<table><thead><tr><th>类型 Type</th><th>中文</th><th>English</th></tr></thead><tbody>
+{% for e in result.entities[key] %}<tr><td>{{ e.type }}</td><td><a href="{{ link(e.iri) }}">{{ e.zh or '—' }}</a></td><td>{{ e.en or '—' }}</td></tr>{% endfor %}
+</tbody></table>
+</section>
+{% endfor %}
+<section id="clauses">
+<h2>B 的条款 Clauses of B</h2>
+<table><thead><tr><th>B</th><th>heading</th><th>closest A</th><th>Jaccard</th><th>new</th></tr></thead><tbody>
+{% for c in result.clauses %}<tr class="{{ 'new' if c.new else 'matched' }}">
+<td><a href="{{ link(c.iri) }}">{{ c.clause }}</a></td><td>{{ c.heading }}</td>
+<td>{% if c.best_iri %}<a href="{{ link(c.best_iri) }}">{{ c.best_match }}</a> {{ c.best_heading }}{% else %}—{% endif %}</td>
+<td>{{ '%.3f'|format(c.jaccard) }}</td><td>{{ '新 new' if c.new else '' }}</td></tr>{% endfor %}
+</tbody></table>
+</section>
+{% endif %}
+{% endblock %}
+"""
+
+
+def _documents() -> list[dict[str, str]]:
+    from . import get_engine
+
+    rows = get_engine().select(
+        "SELECT ?d (SAMPLE(?t) AS ?title) WHERE { ?d a dsr:Document OPTIONAL { ?d dcterms:title ?t } } GROUP BY ?d ORDER BY ?d LIMIT 5000"
+    )
+    return [{"iri": r["d"].value, "title": r["title"].value if r.get("title") is not None else r["d"].value} for r in rows]
+
+
+def _link(iri: str) -> str:
+    from . import local_path
+
+    return local_path(iri) or iri
+
+
+@bp.route("/compare")
+def compare() -> Response:
+    """Compare documents ``a`` and ``b`` (slugs or IRIs): HTML or JSON by Accept / ``format``."""
+    from flask import current_app
+
+    from . import get_engine
+
+    fmt = request.args.get("format", "").lower()
+    if fmt in ("json", "html"):
+        chosen = "application/json" if fmt == "json" else "text/html"
+    elif fmt:
+        raise NotAcceptable(f"unknown format {fmt!r}; use html or json")
+    else:
+        chosen = negotiate(request.headers.get("Accept"), _OFFER, default="text/html")
+        chosen = "text/html" if chosen == "text/html" else "application/json"
+    a, b = request.args.get("a", "").strip(), request.args.get("b", "").strip()
+    try:
+        threshold = float(request.args.get("threshold", DEFAULT_THRESHOLD))
+    except ValueError:
+        raise ViewError("threshold must be a number between 0 and 1") from None
+    if not 0 <= threshold <= 1:
+        raise ViewError("threshold must be a number between 0 and 1")
+    result: dict[str, Any] | None = None
+    if a and b:
+        comparison = compare_documents(get_engine(), a, b, threshold=threshold, base=current_app.config.get("BASE_IRI"))
+        result = comparison.as_dict()
+    elif chosen == "application/json":
+        raise ViewError("give two documents: /compare?a=SLUG_OR_IRI&b=SLUG_OR_IRI")
+    if chosen == "application/json":
+        response = jsonify(result)
+    else:
+        documents = _documents()
+        html = render_template_string(
+            _TEMPLATE,
+            documents=documents,
+            a=result["a"]["iri"] if result else (documents[0]["iri"] if documents else ""),
+            b=result["b"]["iri"] if result else (documents[-1]["iri"] if documents else ""),
+            threshold=threshold,
+            result=result,
+            link=_link,
+            sections=[("shared", "共有 Shared"), ("only_in_a", "仅 A Only in A"), ("only_in_b", "仅 B Only in B")],
+        )
+        response = make_response(html)
+        response.mimetype = "text/html"
+    response.vary.add("Accept")
+    return response
