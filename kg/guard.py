@@ -323,14 +323,14 @@ class Guard:
             )
         if expected == "query":
             if a.operation == "update":
-                raise QueryRefused(
-                    f"{a.form} is an update, not a query; updates are sent as `update=` (POST) with "
-                    "an `Authorization: Bearer` token, and this endpoint is read-only unless one is configured"
+                raise QueryError(
+                    f"SPARQL syntax error: {a.form} is an update, not a query; updates are sent as `update=` "
+                    "(POST) with an `Authorization: Bearer` token, and this endpoint is read-only unless one is configured"
                 )
             if not a.operation:
-                raise QueryError("no query form found: a query must contain SELECT, ASK, CONSTRUCT or DESCRIBE")
+                raise QueryError("SPARQL syntax error: no query form found; a query must contain SELECT, ASK, CONSTRUCT or DESCRIBE")
         elif a.operation == "query":
-            raise QueryError(f"{a.form} is a query, not an update; send it as `query=`")
+            raise QueryError(f"SPARQL syntax error: {a.form} is a query, not an update; send it as `query=`")
         return a
 
     def _check_graph(self, iri: str, where: str) -> None:

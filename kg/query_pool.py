@@ -28,6 +28,7 @@ import queue
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -186,6 +187,23 @@ def _portable(exc: BaseException) -> BaseException:
 # ---------------------------------------------------------------- parent side
 
 
+def _shutdown(workers: set, lock: threading.Lock) -> None:
+    """Stop the given workers: ask politely, then SIGKILL what is still running after 2 s."""
+    with lock:
+        stopping = list(workers)
+        workers.clear()
+    for w in stopping:
+        try:
+            w.conn.send(("stop", {}))
+        except (OSError, ValueError):
+            pass
+    deadline = time.monotonic() + 2
+    for w in stopping:
+        w.process.join(max(0.0, deadline - time.monotonic()))
+        if w.process.is_alive():
+            w.kill()
+
+
 class _Worker:
     """The parent's handle on one worker process."""
 
@@ -270,27 +288,41 @@ class PoolEngine(QueryEngine):
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._update_lock = threading.Lock()
+        self._start_lock = threading.Lock()
         self._generation = 0
         self._closed = False
         self._graphs: frozenset[str] | None = None
         #: counters for /health and tests
         self.killed = 0
         self.crashed = 0
+        self._started = False
         self.description = f"{self.size} worker processes over {'a memory copy of ' if in_memory else ''}{self.store_path}"
-        first = self._spawn()  # fail fast (missing or unreadable store) in the caller's thread
-        self._idle.put(first)
-        for _ in range(self.size - 1):
-            self._spawn_async()
+        # Workers start with the first request (an app that is never queried costs no
+        # processes); they are all killed when the engine is closed or garbage-collected.
+        self._finalizer = weakref.finalize(self, _shutdown, self._all, self._lock)
+
+    def start(self) -> None:
+        """Start the workers now (otherwise the first request starts them).
+
+        Raises:
+            StoreError: the first worker cannot open the store.
+        """
+        with self._start_lock:
+            if self._started:
+                return
+            first = self._spawn()  # in the caller's thread, so a broken store fails this request
+            self._idle.put(first)
+            for _ in range(self.size - 1):
+                self._spawn_async()
+            self._started = True
 
     # -- the QueryEngine interface
 
-    def run(self, query, *, accept=None, media_type=None, default_graphs=(), named_graphs=()) -> QueryResult:
+    def run(self, query, *, accept=None, media_type=None, default_graphs=(), named_graphs=(), base_iri=None) -> QueryResult:
         if self.guard is not None:
-            check = getattr(self.guard, "check_query", None)
-            if check is not None:
-                check(query, default_graphs, named_graphs)
-            else:
-                self.guard(query)
+            # The protocol's default-graph-uri / named-graph-uri only select among the
+            # store's graphs (never fetched; an unknown one is empty), as in LocalEngine.
+            self.guard(query)
         args = {
             "query": query,
             "accept": accept,
@@ -298,6 +330,7 @@ class PoolEngine(QueryEngine):
             "default_graphs": list(default_graphs),
             "named_graphs": list(named_graphs),
             "max_rows": self.max_rows,
+            "base_iri": base_iri,
             "max_bytes": self.max_bytes,
         }
         return self._call("run", args, self.timeout, client=True)
@@ -354,18 +387,7 @@ class PoolEngine(QueryEngine):
         """Stop every worker."""
         with self._lock:
             self._closed = True
-            workers = list(self._all)
-            self._all.clear()
-        for w in workers:
-            try:
-                w.conn.send(("stop", {}))
-            except (OSError, ValueError):
-                pass
-        deadline = time.monotonic() + 2
-        for w in workers:
-            w.process.join(max(0.0, deadline - time.monotonic()))
-            if w.process.is_alive():
-                w.kill()
+        self._finalizer()
 
     def worker_pids(self) -> list[int]:
         """Return the PIDs of the current worker processes (for /health and tests)."""
@@ -447,6 +469,8 @@ class PoolEngine(QueryEngine):
             self._retire(w)
 
     def _acquire(self) -> _Worker:
+        if not self._started:
+            self.start()
         deadline = time.monotonic() + self.queue_timeout
         while True:
             if self._closed:
@@ -485,7 +509,7 @@ class PoolEngine(QueryEngine):
             if client:
                 raise QueryTimeout(
                     f"the query ran longer than this endpoint's limit of {limit:g} s and was stopped "
-                    "(setting QUERY_TIMEOUT); add LIMIT, narrow the pattern with more specific "
+                    "(setting QUERY_TIME_LIMIT); add LIMIT, narrow the pattern with more specific "
                     "triples, or avoid unbounded property paths and cross products"
                 )
             raise QueryTimeout(f"an internal query ran longer than {limit:g} s and was stopped")
@@ -514,13 +538,15 @@ def store_graph_names(engine: QueryEngine) -> Callable[[], frozenset[str]]:
     """Return a callable listing the engine's named graphs, for :class:`kg.guard.Guard`."""
     if isinstance(engine, PoolEngine):
         return engine.graph_names
-    cache: dict[str, frozenset[str]] = {}
+    cache: dict[str, Any] = {}
 
     def names() -> frozenset[str]:
-        if "g" not in cache:
+        size = engine.triple_count()  # re-read the graph names when the data changed
+        if cache.get("size") != size:
             rows = engine.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-            cache["g"] = frozenset(r["g"].value for r in rows if r.get("g") is not None)
-        return cache["g"]
+            cache["graphs"] = frozenset(r["g"].value for r in rows if r.get("g") is not None)
+            cache["size"] = size
+        return cache["graphs"]
 
     return names
 

@@ -24,6 +24,9 @@ def make_engine(config: Mapping[str, Any]) -> QueryEngine:
         StoreError: the local store is missing or cannot be opened.
         KGError: the config asks for an engine this installation does not have.
     """
+    from .limits import install
+
+    install()  # body-size and rate limits on every app (kg.web.limits, safety issue)
     if config.get("SPARQL_ENDPOINT"):
         try:
             from ..remote import RemoteEngine  # type: ignore[import-not-found]  # scale issue
@@ -32,18 +35,27 @@ def make_engine(config: Mapping[str, Any]) -> QueryEngine:
                 raise
             raise KGError("SPARQL_ENDPOINT is set but this installation has no remote engine (kg/remote.py)") from None
         return RemoteEngine(config["SPARQL_ENDPOINT"], max_rows=config.get("MAX_ROWS"))
+    from ..guard import DEFAULT_MAX_QUERY_LENGTH, Guard
+
+    # SERVICE, LOAD, non-local FROM and parser-crashing queries are refused before they run.
+    guard = Guard(max_length=config.get("QUERY_MAX_LENGTH", DEFAULT_MAX_QUERY_LENGTH))
     if int(config.get("QUERY_WORKERS") or 0) > 0:
-        try:
-            from ..workers import WorkerEngine  # type: ignore[import-not-found]  # safety issue
-        except ModuleNotFoundError as exc:
-            if exc.name != "kg.workers":
-                raise
-            raise KGError("QUERY_WORKERS is set but this installation has no worker engine (kg/workers.py)") from None
-        return WorkerEngine(
+        from ..query_pool import PoolEngine
+
+        memory = config.get("QUERY_MEMORY_LIMIT_MB")
+        engine: QueryEngine = PoolEngine(
             config["STORE"],
             workers=int(config["QUERY_WORKERS"]),
-            time_limit=float(config.get("QUERY_TIME_LIMIT") or 30),
+            timeout=float(config.get("QUERY_TIME_LIMIT") or 30),
             in_memory=bool(config.get("IN_MEMORY", True)),
             max_rows=config.get("MAX_ROWS"),
+            max_bytes=config.get("QUERY_MAX_RESULT_BYTES"),
+            memory_limit_mb=int(memory) if memory else None,
+            guard=guard,
         )
-    return LocalEngine(config["STORE"], in_memory=bool(config.get("IN_MEMORY", True)), max_rows=config.get("MAX_ROWS"))
+    else:
+        engine = LocalEngine(config["STORE"], in_memory=bool(config.get("IN_MEMORY", True)), max_rows=config.get("MAX_ROWS"), guard=guard)
+    from ..query_pool import store_graph_names
+
+    guard.local_graphs = store_graph_names(engine)  # FROM / default-graph-uri may name only these
+    return engine
