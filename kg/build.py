@@ -22,7 +22,7 @@ from .ingest import SUPPORTED_SUFFIXES, read_source, sha256_bytes
 from .lexicon import Lexicon, load_lexicon
 from .namespaces import DEFAULT_BASE
 from .rdf import build_time, document_iri, document_triples, slugify
-from .store import document_record, drop_stale_staging, load_ontology, open_store, replace_graph
+from .store import add_graphs, document_record, load_ontology, open_store, replace_graph
 from .structure import segment
 
 
@@ -124,6 +124,9 @@ def process_file(path: str | Path, lexicon: Lexicon, base: str = DEFAULT_BASE, b
     )
 
 
+#: New documents are bulk-loaded in batches of about this many bytes of N-Triples.
+_BULK_BATCH_BYTES = 16 * 2**20
+
 _WORKER_LEXICON: Lexicon | None = None
 
 
@@ -181,7 +184,6 @@ def build(
     store = open_store(store_path)
     report = BuildReport()
     try:
-        drop_stale_staging(store)
         load_ontology(store, base)
         todo: list[Path] = []
         existing: dict[str, bool] = {}
@@ -213,20 +215,51 @@ def build(
             todo.append(f)
         bar = _progress(len(todo), progress)
         built_at = build_time()
+        pending: list[DocumentResult] = []  # new documents waiting for one bulk load
+        pending_bytes = 0
+
+        def flush_pending() -> None:
+            nonlocal pending, pending_bytes
+            if not pending:
+                return
+            try:
+                add_graphs(store, [(r.iri, r.ntriples) for r in pending])
+                done = pending
+            except KGError:
+                # One bad document must not sink the batch: load them one by one.
+                done = []
+                for r in pending:
+                    try:
+                        add_graphs(store, [(r.iri, r.ntriples)])
+                        done.append(r)
+                    except KGError as exc:
+                        report.refused.append((r.path, str(exc)))
+            for r in done:
+                report.added.append(r.path)
+                report.characters += r.characters
+                report.warnings.extend((r.path, w) for w in r.warnings)
+            pending, pending_bytes = [], 0
+
         for result in _results(todo, lexicon, base, built_at, jobs, lexicon_dir):
             if isinstance(result, tuple):
                 report.refused.append(result)
-            else:
+            elif existing.get(result.iri):
                 try:
-                    replace_graph(store, result.iri, result.ntriples)
+                    replace_graph(store, result.iri, result.ntriples)  # atomic: old graph kept on failure
                 except KGError as exc:
                     report.refused.append((result.path, str(exc)))
                 else:
-                    (report.replaced if existing.get(result.iri) else report.added).append(result.path)
+                    report.replaced.append(result.path)
                     report.characters += result.characters
                     report.warnings.extend((result.path, w) for w in result.warnings)
+            else:
+                pending.append(result)
+                pending_bytes += len(result.ntriples)
+                if pending_bytes >= _BULK_BATCH_BYTES:
+                    flush_pending()
             if bar is not None:
                 bar.update(1)
+        flush_pending()
         if bar is not None:
             bar.close()
         store.flush()

