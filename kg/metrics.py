@@ -30,7 +30,7 @@ SEED = 42
 #: Views with more nodes than this get sampled betweenness.
 BETWEENNESS_EXACT_MAX_NODES = 1000
 #: Number of source nodes sampled for betweenness above the threshold.
-BETWEENNESS_SAMPLES = 200
+BETWEENNESS_SAMPLES = 100
 #: Decimals kept in float metrics.
 DIGITS = 8
 #: Metric attribute names, in the order exports list them.
