@@ -105,6 +105,8 @@ class GraphStoreClient:
             GraphDB ``/repositories/R/rdf-graphs/service``, Virtuoso ``/sparql-graph-crud-auth``).
         auth: ``(user, password)`` for HTTP basic authentication.
         token: bearer token.
+        digest: use HTTP digest instead of basic authentication (Virtuoso's
+            ``/sparql-graph-crud-auth``).
         retries: attempts after the first one for 5xx/429/connection errors.
         backoff: seconds before the first retry; doubles each time (``Retry-After`` wins).
         timeout: seconds for connecting and for each read.
@@ -116,6 +118,7 @@ class GraphStoreClient:
         *,
         auth: tuple[str, str] | None = None,
         token: str | None = None,
+        digest: bool = False,
         retries: int = 3,
         backoff: float = 0.5,
         timeout: float = 60.0,
@@ -129,7 +132,7 @@ class GraphStoreClient:
         self.timeout = timeout
         self.session = session or requests.Session()
         if auth:
-            self.session.auth = auth
+            self.session.auth = requests.auth.HTTPDigestAuth(*auth) if digest else auth
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.headers.setdefault("User-Agent", "dsr-kg push")
@@ -334,6 +337,7 @@ def _parse_auth(value: str | None) -> tuple[str, str] | None:
 @click.option("--graph", "graphs", multiple=True, help="Send only this named graph (repeatable; default: every document graph and the ontology graph).")
 @click.option("--auth", default=None, envvar="KG_PUSH_AUTH", help="USER:PASSWORD for HTTP basic authentication (env KG_PUSH_AUTH).")
 @click.option("--token", default=None, envvar="KG_PUSH_TOKEN", help="Bearer token (env KG_PUSH_TOKEN).")
+@click.option("--digest", is_flag=True, help="Send --auth as HTTP digest authentication (Virtuoso) instead of basic.")
 @click.option("--append", is_flag=True, help="POST: add to the remote graphs instead of replacing them (PUT).")
 @click.option("--batch-size", type=click.IntRange(min=0), default=50_000, show_default=True, help="Triples per request; 0 sends each graph in one request.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True, help="Retries after a 5xx, 429 or connection error (exponential back-off).")
@@ -344,7 +348,7 @@ def _parse_auth(value: str | None) -> tuple[str, str] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--store", "store_path", default="data/store", envvar="KG_STORE", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Store directory (env KG_STORE).")
-def push_command(url, graphs, auth, token, append, batch_size, retries, timeout, fmt, update_endpoint, no_ontology, as_json, quiet, store_path) -> None:
+def push_command(url, graphs, auth, token, digest, append, batch_size, retries, timeout, fmt, update_endpoint, no_ontology, as_json, quiet, store_path) -> None:
     """Send the store's named graphs to URL with the SPARQL 1.1 Graph Store HTTP Protocol.
 
     URL is the remote Graph Store endpoint, e.g. http://localhost:7878/store (Oxigraph),
@@ -356,7 +360,7 @@ def push_command(url, graphs, auth, token, append, batch_size, retries, timeout,
 
     if auth and token:
         raise click.UsageError("use either --auth or --token, not both")
-    client = GraphStoreClient(url, auth=_parse_auth(auth), token=token, retries=retries, timeout=timeout)
+    client = GraphStoreClient(url, auth=_parse_auth(auth), token=token, digest=digest, retries=retries, timeout=timeout)
     report = push(
         store_path,
         url,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .engine import QueryEngine, Row
@@ -68,6 +68,9 @@ class RemoteEngine(QueryEngine):
         token: bearer token (instead of ``auth``).
         union: how to make the default graph the union of all graphs (see module doc).
         session: a ``requests.Session`` to use (default: a new one).
+        guard: called with each client query before it is forwarded; raises to refuse it
+            (the public endpoint's :class:`kg.guard.Guard`: no SERVICE or LOAD reaches
+            the remote store through us).
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class RemoteEngine(QueryEngine):
         token: str | None = None,
         union: str = "auto",
         session: requests.Session | None = None,
+        guard: Callable[[str], None] | None = None,
     ) -> None:
         import requests
 
@@ -97,6 +101,7 @@ class RemoteEngine(QueryEngine):
             self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.headers.setdefault("User-Agent", "dsr-kg")
         self._union = union
+        self.guard = guard
         self._graphs: list[str] | None = None
         self._lock = threading.Lock()
         self.description = f"remote SPARQL endpoint {endpoint}"
@@ -182,6 +187,8 @@ class RemoteEngine(QueryEngine):
         """Forward a client's query; pass the remote's bytes through when it speaks the negotiated type."""
         from .sparql import _choose
 
+        if self.guard is not None:
+            self.guard(query)
         form = query_form(query)
         if form == "UPDATE":
             raise QueryError("this is a SPARQL update; send it as an update (POST update=…), not as a query")

@@ -190,3 +190,52 @@ def test_remote_engine_graphs_mode_matches_param_mode(pushed):
     by_param = RemoteEngine(pushed.query_url, union="param")
     assert by_graphs.select(q) == by_param.select(q)
     assert int(by_graphs.select(q)[0]["n"].value) > 0
+
+
+def _remote_only_triple(server) -> str:
+    """Put a triple only on the remote side (a graph the local store does not have)."""
+    import requests
+
+    graph = "https://example.org/remote-only"
+    body = f'<{graph}> <http://www.w3.org/2000/01/rdf-schema#label> "remote only marker" .'
+    r = requests.put(graph_url(server.store_url, graph), data=body.encode(), headers={"Content-Type": "application/n-triples"}, timeout=10)
+    assert r.status_code < 300
+    return graph
+
+
+def _check_app_reads_remote(client, marker_graph: str) -> None:
+    r = client.get("/id/country/CN", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "中国" in r.get_data(as_text=True)
+    r = client.get("/id/country/CN", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and "China" in r.get_data(as_text=True)
+    r = client.get("/sparql", query_string={"query": f"SELECT ?l WHERE {{ <{marker_graph}> ?p ?l }}"}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert [b["l"]["value"] for b in r.get_json()["results"]["bindings"]] == ["remote only marker"]
+    r = client.get("/health")
+    assert r.status_code == 200 and "remote" in r.get_data(as_text=True)
+
+
+def test_web_app_over_remote_engine(pushed, seed_store_path):
+    """Pages and /sparql of the real app, with the engine reading the Oxigraph server."""
+    from kg.web import ENGINE_KEY, create_app
+
+    marker = _remote_only_triple(pushed)
+    app = create_app({"STORE": str(seed_store_path), "TESTING": True, "QUERY_WORKERS": 0})
+    app.extensions[ENGINE_KEY] = RemoteEngine(pushed.query_url)
+    app.extensions["kg_cache"].clear()
+    _check_app_reads_remote(app.test_client(), marker)
+
+
+def test_create_app_with_sparql_endpoint_setting(pushed, tmp_path):
+    """SPARQL_ENDPOINT alone (no local store) makes the app serve the remote endpoint."""
+    from kg.errors import KGError
+    from kg.web import create_app
+
+    marker = _remote_only_triple(pushed)
+    try:
+        app = create_app({"STORE": str(tmp_path / "no-store"), "SPARQL_ENDPOINT": pushed.query_url, "TESTING": True})
+    except KGError as exc:
+        if "no remote engine" in str(exc):
+            pytest.skip("kg/web/engine_factory.py does not import kg.remote_engine yet (see docs/remote.md)")
+        raise
+    _check_app_reads_remote(app.test_client(), marker)
