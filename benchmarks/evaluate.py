@@ -89,7 +89,7 @@ def evaluate(docs: Path, gold: Path, verbose: bool = False) -> tuple[dict, list[
 def table(counts: dict, n_docs: int) -> str:
     """Markdown table of per-type scores with the targets."""
     lines = [
-        f"Document-level entity sets, {n_docs} documents (eval/docs + the seed), `python benchmarks/evaluate.py`.",
+        f"Document-level entity sets, {n_docs} documents, `python benchmarks/evaluate.py`.",
         "",
         "| type | TP | FP | FN | precision | recall | F1 | target P / R |",
         "|---|---|---|---|---|---|---|---|",
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, default=ROOT / "eval" / "docs")
     parser.add_argument("--gold", type=Path, default=ROOT / "eval" / "gold")
     parser.add_argument("--write", type=Path, default=None, help="write the table into this results file")
+    parser.add_argument("--section", default="Extraction quality", help="section title in the results file")
+    parser.add_argument("--note", default="", help="a line to put under the table (e.g. what changed)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     counts, log = evaluate(args.docs, args.gold, args.verbose)
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         from results import write_section
 
-        write_section(args.write, "Extraction quality", md)
+        write_section(args.write, args.section, md + (f"\n\n{args.note}" if args.note else ""))
     ok = all(
         score(*counts[t])[0] >= target[0] and score(*counts[t])[1] >= target[1] for t, target in TARGETS.items()
     )
