@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from .errors import PayloadTooLarge, QueryError, QueryRefused
@@ -59,11 +60,7 @@ _PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_
 _VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 _ECHAR = r"\\[tbnrf\\\"']"
 
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>\s+)",
-            r"(?P<comment>#[^\r\n]*)",
+_ALTERNATIVES = [
             f"(?P<string>'''(?:(?:'|'')?(?:[^'\\\\]|{_ECHAR}))*'''"
             f'|"""(?:(?:"|"")?(?:[^"\\\\]|{_ECHAR}))*"""'
             f"|'(?:[^'\\\\\\n\\r]|{_ECHAR})*'"
@@ -71,21 +68,31 @@ _TOKEN = re.compile(
             r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
             f"(?P<var>[?$]{_VARNAME})",
             f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            # A bare word that cannot start a prefixed name (the common case, tried first
+            # because the prefixed-name pattern backtracks over every character of a word).
+            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*(?![-.:\w\u00b7\u0300-\u036f\u203f\u2040]))",
             f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
             r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
             r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
             r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)",
             r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*/+\-!=<>^|?])",
             r"(?P<other>.)",
-        ]
-    ),
-    re.DOTALL,
-)
+]
+#: Every character of a text belongs to exactly one match (whitespace and comments too).
+_TOKEN = re.compile("|".join([r"(?P<ws>\s+)", r"(?P<comment>#[^\r\n]*)", *_ALTERNATIVES]), re.DOTALL)
+#: The same tokens with the whitespace and comments before each folded into its match.
+#: (Possessive, so trailing blanks cost linear time; "end" absorbs them.)
+_SKIPPING = re.compile(r"(?:\s|#[^\r\n]*+)*+(?:" + "|".join([*_ALTERNATIVES, r"(?P<end>\Z)"]) + ")", re.DOTALL)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+#: Keywords that need the full analysis. A keyword token is a maximal run of
+#: [A-Za-z0-9_], so when none of these occurs as such a run's tail anywhere in the text
+#: (strings and comments included) the query cannot contain them: the fast path is sound.
+#: Update keywords other than INSERT and DELETE are left to the parser on this path (it
+#: rejects an update sent as a query); they are common English words in comments.
+_RISKY_WORD = re.compile(r"(?:SERVICE|LOAD|FROM|INSERT|DELETE)(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One lexical token: its kind (a group name of the lexer), text and offset."""
 
     kind: str
@@ -104,13 +111,11 @@ def tokens(text: str) -> list[Token]:
     Characters that start no token (e.g. an unterminated string's quote) become
     ``other`` tokens, so the rest of the text is still examined as code.
     """
-    out = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "ws" or kind == "comment":
-            continue
-        out.append(Token(kind, m.group(), m.start()))  # type: ignore[arg-type]
-    return out
+    return [
+        Token("name" if kind == "word" else kind, m.group(kind), m.start(kind))  # type: ignore[arg-type]
+        for m in _SKIPPING.finditer(text)
+        if (kind := m.lastgroup) != "end"
+    ]
 
 
 # ------------------------------------------------------------------ analysis
@@ -133,11 +138,25 @@ class Analysis:
 _OPERATOR_PUNCT = frozenset({"&&", "||", "!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "!"})
 _PATH_PUNCT = frozenset({"/", "|", "^"})
 _GROUP_KEYWORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "VALUES", "GRAPH", "SERVICE"})
+_GROUP_WORD = re.compile("|".join(sorted(_GROUP_KEYWORDS)), re.IGNORECASE)
+
+
+def _lex(text: str) -> list[tuple[str, str, str]]:
+    """Return (kind, text, KEYWORD) for each token; KEYWORD is the upper-cased bare word or ''."""
+    out = []
+    for m in _SKIPPING.finditer(text):
+        kind = m.lastgroup
+        if kind == "word" or kind == "name":
+            word = m.group(kind)
+            out.append(("name", word, word.upper()))
+        elif kind != "end":
+            out.append((kind, m.group(kind), ""))
+    return out
 
 
 def analyse(text: str) -> Analysis:
     """Lex a query or update and collect what the guard checks."""
-    toks = tokens(text)
+    toks = _lex(text)
     prefixes: dict[str, str] = {}
     base = ""
     analysis = Analysis("", "")
@@ -145,10 +164,8 @@ def analyse(text: str) -> Analysis:
     i = 0
     n = len(toks)
     while i < n:
-        tok = toks[i]
-        kw = tok.keyword
-        if tok.kind == "punct":
-            t = tok.text
+        kind, t, kw = toks[i]
+        if kind == "punct":
             if t in "{([":
                 depth += 1
                 if depth > analysis.max_depth:
@@ -160,12 +177,12 @@ def analyse(text: str) -> Analysis:
             elif t in _OPERATOR_PUNCT:
                 analysis.operators += 1
         elif kw:
-            if kw == "PREFIX" and i + 2 < n and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
-                prefixes[toks[i + 1].text[:-1]] = urljoin(base, toks[i + 2].text[1:-1])
+            if kw == "PREFIX" and i + 2 < n and toks[i + 1][0] == "pname" and toks[i + 2][0] == "iri":
+                prefixes[toks[i + 1][1][:-1]] = urljoin(base, toks[i + 2][1][1:-1])
                 i += 3
                 continue
-            if kw == "BASE" and i + 1 < n and toks[i + 1].kind == "iri":
-                base = urljoin(base, toks[i + 1].text[1:-1])
+            if kw == "BASE" and i + 1 < n and toks[i + 1][0] == "iri":
+                base = urljoin(base, toks[i + 1][1][1:-1])
                 i += 2
                 continue
             if not analysis.form:
@@ -177,34 +194,34 @@ def analyse(text: str) -> Analysis:
                 analysis.operators += 1
             if kw == "SERVICE":
                 j = i + 1
-                if j < n and toks[j].keyword == "SILENT":
+                if j < n and toks[j][2] == "SILENT":
                     j += 1
-                analysis.services.append(toks[j].text if j < n else "")
+                analysis.services.append(toks[j][1] if j < n else "")
             elif kw == "LOAD":
                 j = i + 1
-                if j < n and toks[j].keyword == "SILENT":
+                if j < n and toks[j][2] == "SILENT":
                     j += 1
-                analysis.loads.append(toks[j].text if j < n else "")
+                analysis.loads.append(toks[j][1] if j < n else "")
             elif kw == "FROM":
                 j = i + 1
                 clause = "FROM"
-                if j < n and toks[j].keyword == "NAMED":
+                if j < n and toks[j][2] == "NAMED":
                     j += 1
                     clause = "FROM NAMED"
-                analysis.from_graphs.append((clause, _resolve(toks[j], prefixes, base) if j < n else ""))
+                analysis.from_graphs.append((clause, _resolve(toks[j][0], toks[j][1], prefixes, base) if j < n else ""))
         i += 1
     return analysis
 
 
-def _resolve(tok: Token, prefixes: dict[str, str], base: str) -> str:
+def _resolve(kind: str, text: str, prefixes: dict[str, str], base: str) -> str:
     """Return the absolute IRI an ``<iri>`` or ``prefix:local`` token denotes (else its text)."""
-    if tok.kind == "iri":
-        return urljoin(base, tok.text[1:-1]) if base else tok.text[1:-1]
-    if tok.kind == "pname":
-        prefix, _, local = tok.text.partition(":")
+    if kind == "iri":
+        return urljoin(base, text[1:-1]) if base else text[1:-1]
+    if kind == "pname":
+        prefix, _, local = text.partition(":")
         if prefix in prefixes:
             return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-    return tok.text
+    return text
 
 
 # ------------------------------------------------------------------ the guard
@@ -249,8 +266,11 @@ class Guard:
 
     # -- public checks
 
-    def check_query(self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> Analysis:
+    def check_query(self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> Analysis | None:
         """Check a client query (SELECT/ASK/CONSTRUCT/DESCRIBE) and its protocol dataset.
+
+        Returns the lexer's analysis, or None when cheap upper bounds already proved the
+        query harmless (no risky keyword anywhere in the text, few brackets and operators).
 
         Raises:
             PayloadTooLarge: the query is longer than ``max_length``.
@@ -262,7 +282,7 @@ class Guard:
         self.check_dataset(default_graphs, named_graphs)
         return analysis
 
-    def check_update(self, update: str) -> Analysis:
+    def check_update(self, update: str) -> Analysis | None:
         """Check an (authorised) update: no LOAD, no SERVICE, local FROM only.
 
         Raises:
@@ -282,18 +302,40 @@ class Guard:
 
     # -- internals
 
-    def _check(self, text: str, expected: str) -> Analysis:
+    def _check(self, text: str, expected: str) -> Analysis | None:
         if self.max_length is not None and len(text) > self.max_length:
             raise PayloadTooLarge(
                 f"the {expected} is {len(text):,} characters long; this endpoint accepts at most "
                 f"{self.max_length:,} (setting QUERY_MAX_LENGTH)"
             )
+        if expected == "query" and self._plainly_safe(text):
+            return None
         analysis = self._check_text(text, expected)
         if "\\u" in text or "\\U" in text:
             decoded = _UNICODE_ESCAPE.sub(lambda m: _chr(m.group(1) or m.group(2)), text)
             if decoded != text:
                 self._check_text(decoded, expected)
         return analysis
+
+    def _plainly_safe(self, text: str) -> bool:
+        """True when cheap upper bounds prove every check passes (no lexing needed).
+
+        No risky keyword anywhere, no unicode escape, and fewer brackets, path
+        characters and operator characters in the whole text than the limits allow
+        (each count bounds what the lexer would find). The query form is then left
+        to the parser, which rejects anything that is not a query.
+        """
+        if "\\u" in text or "\\U" in text or _RISKY_WORD.search(text):
+            return False
+        count = text.count
+        if count("{") + count("(") + count("[") > self.max_depth:
+            return False
+        if count("/") + count("|") + count("^") > self.max_path_steps:
+            return False
+        if len(text) <= self.max_operators:  # every operator or group keyword is at least a character
+            return True
+        operators = sum(map(count, "=<>+-*!&|")) + len(_GROUP_WORD.findall(text))
+        return operators <= self.max_operators
 
     def _check_text(self, text: str, expected: str) -> Analysis:
         a = analyse(text)
