@@ -71,6 +71,9 @@ def _alive(base: str) -> None:
 def test_time_limit_kills_the_work_and_others_are_served(guarded):
     base, proc = guarded
     _alive(base)
+    deadline = time.monotonic() + 30
+    while len(children(proc.pid)) < 3 and time.monotonic() < deadline:  # fork server + 2 workers
+        time.sleep(0.1)
     workers_before = children(proc.pid)
     outcome: dict[str, object] = {}
 
