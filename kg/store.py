@@ -127,8 +127,8 @@ def load_rdf_file(store: ox.Store, path: str | Path, graph: str | None = None, b
 
     Triples files (Turtle, N-Triples, RDF/XML, JSON-LD, N3) go into ``graph`` (default:
     the file's ``file:`` IRI); N-Quads and TriG keep their own graph names unless
-    ``graph`` is given. RDF/XML is parsed by Oxigraph's own parser, which does not fetch
-    external entities or expand entity declarations.
+    ``graph`` is given. RDF/XML is first screened by :func:`kg.guard.screen_xml` (no
+    external entities, no entity-expansion bombs), then parsed by Oxigraph.
 
     Returns:
         ``(graph IRI or "(dataset)", number of quads loaded)``.
@@ -145,6 +145,11 @@ def load_rdf_file(store: ox.Store, path: str | Path, graph: str | None = None, b
     if not p.is_file():
         raise StoreError(f"{p}: no such file")
     base_iri = base_iri or p.resolve().as_uri()
+    if fmt == ox.RdfFormat.RDF_XML:
+        from .guard import screen_xml
+
+        # Oxigraph refuses external entities but expands internal ones without bound.
+        screen_xml(str(p))
     try:
         quads = list(ox.parse(path=str(p), format=fmt, base_iri=base_iri))
     except (SyntaxError, ValueError, OSError) as exc:

@@ -61,7 +61,7 @@ ALLOWED = {
     "lexicon": {"errors"},
     "extract": {"lexicon", "records"},
     "rdf": {"namespaces", "records"},
-    "store": {"errors", "lexicon", "namespaces"},
+    "store": {"errors", "guard", "lexicon", "namespaces"},
 }
 
 

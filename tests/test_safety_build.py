@@ -172,10 +172,6 @@ def test_kg_load_xxe_does_not_open_the_file(store_copy, tmp_path):
     assert not open_store(store_copy, read_only=True).contains_named_graph(__import__("pyoxigraph").NamedNode("urn:xxe"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kg.store.load_rdf_file must call kg.guard.screen_xml before parsing RDF/XML (lead's file; see safety report)",
-)
 def test_kg_load_billion_laughs_is_refused_quickly(store_copy, tmp_path):
     lines = ['<?xml version="1.0"?>', "<!DOCTYPE rdf:RDF [", ' <!ENTITY l0 "lol">']
     for i in range(1, 10):
