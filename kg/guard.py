@@ -381,6 +381,9 @@ class Guard:
         graphs = self.local_graphs() if callable(self.local_graphs) else self.local_graphs
         if graphs is not None and iri in graphs:
             return
+        refresh = getattr(self.local_graphs, "refresh", None)
+        if refresh is not None and iri in refresh():  # a graph added since the list was read
+            return
         scheme = iri.split(":", 1)[0].lower() if ":" in iri else ""
         why = (
             "this endpoint never dereferences remote or file IRIs"

@@ -535,20 +535,37 @@ class PoolEngine(QueryEngine):
 
 
 def store_graph_names(engine: QueryEngine) -> Callable[[], frozenset[str]]:
-    """Return a callable listing the engine's named graphs, for :class:`kg.guard.Guard`."""
+    """Return a callable listing the engine's named graphs, for :class:`kg.guard.Guard`.
+
+    A PoolEngine keeps its own list (refreshed after updates). For other engines the
+    list is cached for 30 s and re-read at once when the guard meets a graph it does
+    not know (the callable's ``refresh``), so a graph added by an update is found.
+    """
     if isinstance(engine, PoolEngine):
         return engine.graph_names
-    cache: dict[str, Any] = {}
+    return _GraphNames(engine)
 
-    def names() -> frozenset[str]:
-        size = engine.triple_count()  # re-read the graph names when the data changed
-        if cache.get("size") != size:
-            rows = engine.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-            cache["graphs"] = frozenset(r["g"].value for r in rows if r.get("g") is not None)
-            cache["size"] = size
-        return cache["graphs"]
 
-    return names
+class _GraphNames:
+    """Cached named graphs of an engine (see :func:`store_graph_names`)."""
+
+    ttl = 30.0
+
+    def __init__(self, engine: QueryEngine) -> None:
+        self.engine = engine
+        self._graphs: frozenset[str] | None = None
+        self._read_at = 0.0
+
+    def __call__(self) -> frozenset[str]:
+        if self._graphs is None or time.monotonic() - self._read_at > self.ttl:
+            return self.refresh()
+        return self._graphs
+
+    def refresh(self) -> frozenset[str]:
+        rows = self.engine.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        self._graphs = frozenset(r["g"].value for r in rows if r.get("g") is not None)
+        self._read_at = time.monotonic()
+        return self._graphs
 
 
 def clamp_workers(requested: int | None, cores: int | None = None) -> int:

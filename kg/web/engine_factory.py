@@ -27,23 +27,29 @@ def make_engine(config: Mapping[str, Any]) -> QueryEngine:
     from .limits import install
 
     install()  # body-size and rate limits on every app (kg.web.limits, safety issue)
-    if config.get("SPARQL_ENDPOINT"):
-        try:
-            from ..remote import RemoteEngine  # type: ignore[import-not-found]  # scale issue
-        except ModuleNotFoundError as exc:
-            if exc.name != "kg.remote":
-                raise
-            raise KGError("SPARQL_ENDPOINT is set but this installation has no remote engine (kg/remote.py)") from None
-        return RemoteEngine(config["SPARQL_ENDPOINT"], max_rows=config.get("MAX_ROWS"))
     from ..guard import DEFAULT_MAX_QUERY_LENGTH, Guard
 
-    # SERVICE, LOAD, non-local FROM and parser-crashing queries are refused before they run.
+    # SERVICE, LOAD, non-local FROM and parser-crashing queries are refused before they run
+    # (also before they are forwarded to a remote endpoint, which would run SERVICE itself).
     guard = Guard(max_length=config.get("QUERY_MAX_LENGTH", DEFAULT_MAX_QUERY_LENGTH))
-    if int(config.get("QUERY_WORKERS") or 0) > 0:
+    if config.get("SPARQL_ENDPOINT"):
+        try:
+            from ..remote_engine import RemoteEngine  # scale issue
+        except ModuleNotFoundError as exc:
+            if exc.name != "kg.remote_engine":
+                raise
+            raise KGError("SPARQL_ENDPOINT is set but this installation has no remote engine (kg/remote_engine.py)") from None
+        engine: QueryEngine = RemoteEngine(
+            config["SPARQL_ENDPOINT"],
+            max_rows=config.get("MAX_ROWS"),
+            timeout=float(config.get("QUERY_TIME_LIMIT") or 30),
+            guard=guard,
+        )
+    elif int(config.get("QUERY_WORKERS") or 0) > 0:
         from ..query_pool import PoolEngine
 
         memory = config.get("QUERY_MEMORY_LIMIT_MB")
-        engine: QueryEngine = PoolEngine(
+        engine = PoolEngine(
             config["STORE"],
             workers=int(config["QUERY_WORKERS"]),
             timeout=float(config.get("QUERY_TIME_LIMIT") or 30),
