@@ -77,10 +77,14 @@ def _worker_main(conn, store_path: str, in_memory: bool, memory_limit_mb: int | 
 
         limit = memory_limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    threading.stack_size(_WORKER_STACK)
-    t = threading.Thread(target=_serve, args=(conn, store_path, in_memory), name="query-worker")
-    t.start()
-    t.join()
+    try:
+        threading.stack_size(_WORKER_STACK)
+        t = threading.Thread(target=_serve, args=(conn, store_path, in_memory), name="query-worker")
+        t.start()
+    except (RuntimeError, ValueError):  # no room for the big stack under the memory cap
+        _serve(conn, store_path, in_memory)
+    else:
+        t.join()
 
 
 def _die_with_parent() -> None:
@@ -423,7 +427,13 @@ class PoolEngine(QueryEngine):
             status, value = parent_conn.recv()
         except (EOFError, OSError) as exc:
             worker.kill()
-            raise StoreError(f"a query worker died while opening the store {self.store_path}") from exc
+            hint = (
+                f"; if the store is large, raise QUERY_MEMORY_LIMIT_MB (now {self.memory_limit_mb}) or serve it "
+                "from disk (IN_MEMORY=false)"
+                if self.memory_limit_mb
+                else ""
+            )
+            raise StoreError(f"a query worker died while opening the store {self.store_path}{hint}") from exc
         if status != "ready":
             worker.kill()
             raise value if isinstance(value, KGError) else StoreError(str(value))
