@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -23,6 +24,8 @@ from .negotiation import RDF_TYPES, RESULT_TYPES, negotiate
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
+
+_FROM_WORD = re.compile(r"(?i)(?<![A-Za-z0-9_:])FROM(?![A-Za-z0-9_])")
 
 #: Offered result types per query form, in order of preference when the client is indifferent.
 SELECT_OFFER = list(RESULT_TYPES)
@@ -90,7 +93,9 @@ def execute(
         # The protocol dataset replaces any FROM / FROM NAMED of the query (SPARQL 1.1 Protocol §2.1.4).
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or ox.DefaultGraph()
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    else:
+    elif not _declares_dataset(query):
+        # Without FROM / FROM NAMED the default graph is the union of all graphs; a query
+        # that names its dataset gets exactly that (union mode would override its FROM).
         kwargs["use_default_graph_as_union"] = True
     try:
         result = store.query(query, **kwargs)
@@ -113,6 +118,15 @@ def execute(
         return QueryResult(serialize_bindings(variables, rows, chosen), chosen, "bindings", len(rows))
     except (OSError, ValueError) as exc:
         raise QueryError(f"query evaluation failed: {exc}") from exc
+
+
+def _declares_dataset(query: str) -> bool:
+    """True when the query has its own FROM / FROM NAMED clause (lexed, not regex-guessed)."""
+    if not _FROM_WORD.search(query):
+        return False
+    from .guard import analyse
+
+    return bool(analyse(query).from_graphs)
 
 
 def _choose(media_type: str | None, accept: str | None, offer: list[str]) -> str:

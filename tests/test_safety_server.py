@@ -114,7 +114,7 @@ def test_time_limit_kills_the_work_and_others_are_served(guarded):
 @pytest.mark.parametrize(
     "request_kwargs, status, words",
     [
-        ({"method": "POST", "data": b"ASK {}" + b" " * 70000, "headers": {"Content-Type": "application/sparql-query"}}, 413, ["65,536", "MAX_CONTENT_LENGTH"]),
+        ({"method": "POST", "data": b"ASK {}" + b" " * 70000, "headers": {"Content-Type": "application/sparql-query"}}, 413, ["65536"]),  # waitress refuses it before reading it all
         ({"method": "GET", "params": {"query": "ASK {} #" + "x" * 6000}}, 413, ["at most 5,000", "QUERY_MAX_LENGTH"]),
         ({"method": "POST", "data": {"query": "ASK {} #" + "x" * 6000}}, 413, ["at most 5,000"]),
         ({"method": "GET", "params": {"query": "SELECT * WHERE { ?s ?p ?o }"}}, 400, ["more than 10000 rows", "LIMIT"]),

@@ -546,7 +546,15 @@ def test_health_without_store_then_recovers(tmp_path, seed_store_path):
 # ---------------------------------------------------------------- CORS, updates, logs, settings
 
 
-def test_cors(client):
+def test_cors_is_opt_in(client):
+    r = client.get("/sparql", query_string={"query": COUNT_DOCS}, headers={"Origin": "https://example.org"})
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_cors_any_origin(seed_store_path):
+    from kg.web import create_app
+
+    client = create_app({"STORE": str(seed_store_path), "CORS_ORIGINS": "*"}).test_client()
     r = client.get("/sparql", query_string={"query": COUNT_DOCS}, headers={"Origin": "https://example.org"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     pre = client.options(

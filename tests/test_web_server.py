@@ -86,11 +86,19 @@ def test_linked_data_over_http(seed_server):
     assert again.status_code == 304
 
 
-def test_cors_preflight_over_http(seed_server):
-    r = requests.options(
-        seed_server + "/sparql", headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"}, timeout=10
-    )
-    assert r.status_code == 204 and r.headers["Access-Control-Allow-Origin"] == "*"
+def test_cors_preflight_over_http(seed_store_path):
+    """CORS is opt-in: with an allow-list, a listed origin passes the preflight."""
+    from fixtures_web import running_server
+
+    with running_server(seed_store_path, env={"KG_CORS_ORIGINS": "http://localhost:8080"}) as base:
+        r = requests.options(
+            base + "/sparql", headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"}, timeout=10
+        )
+        assert r.status_code == 204 and r.headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
+        other = requests.options(
+            base + "/sparql", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}, timeout=10
+        )
+        assert "Access-Control-Allow-Origin" not in other.headers
 
 
 def test_health_over_http(seed_server):

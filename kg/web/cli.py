@@ -56,7 +56,12 @@ def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> No
     app = create_app(config)
     configure_logging(app.config.get("LOG_FORMAT", "json"))
     click.echo(f"serving {app.config['STORE']} on http://{host}:{port}/ (SPARQL at /sparql; Ctrl+C stops)", err=True)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="dsr-kg", clear_untrusted_proxy_headers=True)
+    # Let waitress refuse oversized bodies itself instead of buffering them for Flask.
+    body_cap = int(app.config.get("MAX_CONTENT_LENGTH") or 1 << 30)
+    waitress_serve(
+        app, host=host, port=port, threads=threads, ident="dsr-kg", clear_untrusted_proxy_headers=True,
+        max_request_body_size=body_cap,
+    )
 
 
 def _env_defaults() -> dict[str, Any]:

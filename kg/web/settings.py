@@ -50,7 +50,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_LIMIT_LOOPBACK", False, bool, "Also rate-limit loopback clients (127.0.0.1, ::1); off by default so local tools and tests are not limited."),
     Setting("SPARQL_ENDPOINT", None, str, "Serve from this remote SPARQL endpoint instead of the local store (None: local store).", optional=True),
     Setting("UPDATE_TOKEN", None, str, "Bearer token that allows SPARQL Update on /sparql (None: the endpoint is read-only and updates get 403).", optional=True),
-    Setting("CORS_ORIGINS", ["*"], list, "Origins allowed to call /sparql, /id/ and the metadata routes from a browser (comma-separated; '*' for any; empty for no CORS headers)."),
+    Setting("CORS_ORIGINS", [], list, "Origins allowed to call /sparql, /id/ and the metadata routes from a browser on another site: a comma-separated allow-list, or '*' for any (the endpoint is read-only and uses no cookies, so '*' is safe for a public read-only endpoint). Empty (the default): no CORS headers, browsers on other origins are refused."),
     Setting("LOG_FORMAT", "json", str, "Access log on the kg.access logger: 'json' (one JSON object per request) or 'text'."),
     Setting("LICENSE", "https://creativecommons.org/licenses/by/4.0/", str, "Licence IRI of the dataset, published in VoID and the service description."),
     Setting("THREADS", 8, int, "Worker threads of the waitress server started by `kg serve` / `python server.py`."),
