@@ -116,6 +116,7 @@ class FlakyServer:
     def __init__(self, failures: int = 1, status: int = 503) -> None:
         self.failures = failures
         self.requests: list[tuple[str, str, int]] = []
+        self.headers: list[dict[str, str]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -123,6 +124,7 @@ class FlakyServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
                 outer.requests.append((self.command, self.path, length))
+                outer.headers.append(dict(self.headers.items()))
                 if len(outer.requests) <= outer.failures:
                     self.send_response(status)
                     self.send_header("Content-Length", "0")

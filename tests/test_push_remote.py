@@ -239,3 +239,69 @@ def test_create_app_with_sparql_endpoint_setting(pushed, tmp_path):
             pytest.skip("kg/web/engine_factory.py does not import kg.remote_engine yet (see docs/remote.md)")
         raise
     _check_app_reads_remote(app.test_client(), marker)
+
+
+def test_auth_headers_content_type_and_graph_parameter(seed_store_path):
+    import base64
+    from urllib.parse import parse_qs, urlsplit
+
+    from fixtures_scale import FlakyServer
+
+    server = FlakyServer(failures=0)
+    try:
+        client = GraphStoreClient(server.url, auth=("alice", "s3cret"))
+        assert push(seed_store_path, server.url, graphs=[SEED_IRI], batch_size=0, fmt="turtle", client=client).ok
+        client = GraphStoreClient(server.url, token="tok123")
+        assert push(seed_store_path, server.url, graphs=[SEED_IRI], batch_size=0, client=client).ok
+    finally:
+        server.stop()
+    basic, bearer = server.headers
+    assert basic["Authorization"] == "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    assert basic["Content-Type"] == "text/turtle" and bearer["Content-Type"] == "application/n-triples"
+    assert bearer["Authorization"] == "Bearer tok123"
+    method, path, _ = server.requests[0]
+    assert method == "PUT" and parse_qs(urlsplit(path).query) == {"graph": [SEED_IRI]}
+
+
+def test_kg_serve_process_with_remote_endpoint(pushed, seed_store_path, tmp_path):
+    """A real `kg serve` process configured with KG_SPARQL_ENDPOINT answers from the remote."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    from fixtures_scale import free_port
+
+    marker = _remote_only_triple(pushed)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env["KG_SPARQL_ENDPOINT"] = pushed.query_url
+    kg = Path(sys.executable).with_name("kg")
+    log = open(tmp_path / "serve.log", "wb")
+    # --store exists so that nothing is built locally; the marker triple proves the answers are remote.
+    proc = subprocess.Popen([str(kg), "serve", "--store", str(seed_store_path), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                if requests.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "kg serve did not become healthy"
+            time.sleep(0.1)
+        r = requests.get(base + "/sparql", params={"query": f"SELECT ?l WHERE {{ <{marker}> ?p ?l }}"}, headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        assert r.status_code == 200 and r.json()["results"]["bindings"][0]["l"]["value"] == "remote only marker"
+        r = requests.get(base + "/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, timeout=10)
+        assert r.status_code == 400  # the guard refuses SERVICE before anything is forwarded
+        r = requests.get(base + "/id/country/CN", headers={"Accept": "text/html"}, timeout=10)
+        assert r.status_code == 200 and "中国" in r.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
