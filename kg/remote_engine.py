@@ -94,19 +94,39 @@ class RemoteEngine(QueryEngine):
         self.update_endpoint = update_endpoint
         self.max_rows = max_rows
         self.timeout = timeout
-        self.session = session or requests.Session()
-        if auth:
-            self.session.auth = auth
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-        self.session.headers.setdefault("User-Agent", "dsr-kg")
+        self._auth = auth
+        self._token = token
+        self._given_session = session
+        self._local = threading.local()  # one requests.Session per thread (waitress serves from several)
+        self._sessions: list[requests.Session] = []
         self._union = union
         self.guard = guard
         self._graphs: list[str] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the union-mode probe
+        self._sessions_lock = threading.Lock()
         self.description = f"remote SPARQL endpoint {endpoint}"
 
     # ------------------------------------------------------------------ HTTP
+
+    @property
+    def session(self) -> requests.Session:
+        """This thread's HTTP session (connection pool), created on first use."""
+        import requests
+
+        if self._given_session is not None:
+            return self._given_session
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            if self._auth:
+                session.auth = self._auth
+            if self._token:
+                session.headers["Authorization"] = f"Bearer {self._token}"
+            session.headers["User-Agent"] = "dsr-kg"
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
 
     def _post(self, data: dict[str, Any] | list[tuple[str, str]], accept: str, url: str | None = None, params: dict | None = None):
         import requests
@@ -279,7 +299,10 @@ class RemoteEngine(QueryEngine):
         return named + default
 
     def close(self) -> None:
-        self.session.close()
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
 
 
 # ---------------------------------------------------------------------- parsing

@@ -305,3 +305,18 @@ def test_kg_serve_process_with_remote_endpoint(pushed, seed_store_path, tmp_path
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+def test_remote_engine_is_usable_from_many_threads(pushed, seed_store_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.engine import LocalEngine
+
+    remote = RemoteEngine(pushed.query_url)
+    expected = LocalEngine(seed_store_path, in_memory=False).select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }")
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: remote.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }"), range(32)))
+    assert all(r == expected for r in results)
+    assert 1 <= len(remote._sessions) <= 8  # one connection pool per thread
+    remote.close()
+    assert remote._sessions == []
