@@ -140,3 +140,32 @@ def test_web_compare_errors(compare_client):
     assert compare_client.get(f"/compare?a={SEED_SLUG}&b=nope&format=json").status_code == 404
     assert compare_client.get(f"/compare?a={SEED_SLUG}&b={SEED_SLUG}&threshold=2").status_code == 400
     assert compare_client.get(f"/compare?a={SEED_SLUG}&b={SEED_SLUG}", headers={"Accept": "image/png"}).status_code == 406
+
+
+QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
+def test_cross_document_queries_run(engine, path):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# title@zh: ") and "\n# title@en: " in text  # the query page's example format
+    result = engine.run(text, accept="application/sparql-results+json")
+    assert result.kind == "bindings"
+
+
+def test_countries_signing_several_documents_query_is_right(engine):
+    text = (ROOT / "docs" / "queries" / "countries-signing-several-documents.rq").read_text(encoding="utf-8")
+    got = {r["country"].value: int(r["documents"].value) for r in engine.select(text.split("\n", 2)[2])}
+    signed: dict[str, set[str]] = {}
+    for r in engine.select("SELECT ?d ?c WHERE { ?d a dsr:Document ; dsr:signatory ?c }"):
+        signed.setdefault(r["c"].value, set()).add(r["d"].value)
+    assert got == {c: len(ds) for c, ds in signed.items() if len(ds) > 1}
+    assert got  # the generated documents share signatories with the seed and each other
+
+
+def test_entities_in_every_document_query_is_right(engine):
+    text = (ROOT / "docs" / "queries" / "entities-in-every-document.rq").read_text(encoding="utf-8")
+    got = {r["entity"].value for r in engine.select(text.split("\n", 2)[2])}
+    docs = [r["d"].value for r in engine.select("SELECT ?d WHERE { ?d a dsr:Document }")]
+    mentioned = [{r["e"].value for r in engine.select(f"SELECT ?e WHERE {{ <{d}> dsr:hasClause/dsr:mentions ?e }}")} for d in docs]
+    assert len(docs) == 5 and got == set.intersection(*mentioned)
