@@ -214,7 +214,15 @@ class RemoteEngine(QueryEngine):
             raise QueryError("this is a SPARQL update; send it as an update (POST update=…), not as a query")
         graph = form in ("CONSTRUCT", "DESCRIBE")
         chosen = _choose(media_type, accept, GRAPH_OFFER if graph else SELECT_OFFER)
-        response = self._request(query, chosen, default_graphs, named_graphs)
+        # A query's own FROM / FROM NAMED is honoured (as on the local endpoint): no union
+        # default graph is added then; a protocol dataset still overrides it.
+        if not default_graphs and not named_graphs and _has_from(query):
+            response = self._request(query, chosen, dataset=False)
+            default_graphs = named_graphs = ()
+            own_dataset = True
+        else:
+            response = self._request(query, chosen, default_graphs, named_graphs)
+            own_dataset = False
         returned = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if response.status_code < 400 and returned == chosen:
             rows = _count(response.content, chosen, form)
@@ -224,9 +232,9 @@ class RemoteEngine(QueryEngine):
             return QueryResult(response.content, chosen, kind, rows)
         # The remote cannot produce that format: fetch a standard one and serialise here.
         if graph:
-            triples = self._triples(query, default_graphs, named_graphs)
+            triples = self._triples(query, default_graphs, named_graphs, dataset=not own_dataset)
             return QueryResult(serialize_triples(triples, chosen), chosen, "graph", len(triples))
-        response = self._request(query, _JSON, default_graphs, named_graphs)
+        response = self._request(query, _JSON, default_graphs, named_graphs, dataset=not own_dataset)
         parsed = _parse(response.content)
         if isinstance(parsed, bool):
             return QueryResult(serialize_boolean(parsed, chosen), chosen, "boolean", 1)
@@ -253,16 +261,18 @@ class RemoteEngine(QueryEngine):
     def construct(self, query: str) -> list[ox.Triple]:
         return self._triples(sparql_prefixes() + query)
 
-    def _triples(self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()) -> list[ox.Triple]:
+    def _triples(
+        self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), *, dataset: bool = True
+    ) -> list[ox.Triple]:
         import pyoxigraph as ox
 
-        response = self._request(query, _NT, default_graphs, named_graphs)
+        response = self._request(query, _NT, default_graphs, named_graphs, dataset=dataset)
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         fmt = ox.RdfFormat.from_media_type(media) if media else None
         if fmt is None or response.status_code >= 400:
             fmt = ox.RdfFormat.N_TRIPLES if response.status_code < 400 else None
         if fmt is None:
-            response = self._request(query, "text/turtle", default_graphs, named_graphs)
+            response = self._request(query, "text/turtle", default_graphs, named_graphs, dataset=dataset)
             fmt = ox.RdfFormat.TURTLE
         try:
             triples = [q.triple for q in ox.parse(response.content, format=fmt)]
@@ -306,6 +316,13 @@ class RemoteEngine(QueryEngine):
 
 
 # ---------------------------------------------------------------------- parsing
+
+
+def _has_from(query: str) -> bool:
+    """True when the query names its own dataset (FROM / FROM NAMED), found by the guard's lexer."""
+    from .guard import analyse
+
+    return bool(analyse(query).from_graphs)
 
 
 def _parse(body: bytes) -> bool | tuple[list[str], list[Any]]:

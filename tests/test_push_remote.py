@@ -320,3 +320,19 @@ def test_remote_engine_is_usable_from_many_threads(pushed, seed_store_path):
     assert 1 <= len(remote._sessions) <= 8  # one connection pool per thread
     remote.close()
     assert remote._sessions == []
+
+
+@pytest.mark.parametrize("union", ["param", "graphs"])
+def test_remote_run_honours_the_query_from(pushed, seed_store_path, union):
+    from kg.engine import LocalEngine
+
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"
+    remote = RemoteEngine(pushed.query_url, union=union)
+    local = LocalEngine(seed_store_path, in_memory=False)
+    got = json.loads(remote.run(q, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"]["value"]
+    want = json.loads(local.run(q, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"]["value"]
+    assert got == want == str(local_counts(seed_store_path)[ONTOLOGY_GRAPH])
+    # "# FROM" in a comment or a string is not a FROM clause: the union default graph stays.
+    q2 = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM <x:y>") } # FROM <x:z>'
+    n = int(json.loads(remote.run(q2, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"]["value"])
+    assert n > local_counts(seed_store_path)[ONTOLOGY_GRAPH]
