@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from .extract import extract
 from .ingest import SUPPORTED_SUFFIXES, read_source, sha256_bytes
 from .lexicon import Lexicon, load_lexicon
 from .namespaces import DEFAULT_BASE
+from .parallel import bounded_imap
 from .rdf import build_time, document_iri, document_triples, slugify
 from .store import add_graphs, document_record, load_ontology, open_store, replace_graph
 from .structure import segment
@@ -126,6 +126,8 @@ def process_file(path: str | Path, lexicon: Lexicon, base: str = DEFAULT_BASE, b
 
 #: New documents are bulk-loaded in batches of about this many bytes of N-Triples.
 _BULK_BATCH_BYTES = 16 * 2**20
+#: Replaced documents are written in transactions; flush the store after this many bytes.
+_FLUSH_AFTER_BYTES = 8 * 2**20
 
 _WORKER_LEXICON: Lexicon | None = None
 
@@ -154,9 +156,19 @@ def _results(
             except KGError as exc:
                 yield (str(f), str(exc))
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(lexicon_dir,)) as pool:
-        # map() keeps input order and streams results; chunks keep the IPC overhead low.
-        yield from pool.map(_worker, [(str(f), base, built_at) for f in files], chunksize=4)
+    # Not ProcessPoolExecutor.map: it submits every file at once and keeps every finished
+    # result until the (slower) store writer takes it, so memory grew with the corpus
+    # (553 MB at 1 M triples with 2 jobs, benchmarks/RESULTS.md "Scale"); at most
+    # 2 × jobs documents are in flight here.
+    yield from bounded_imap(
+        _worker,
+        ((str(f), base, built_at) for f in files),
+        jobs=jobs,
+        window=2 * jobs,
+        ordered=True,
+        initializer=_worker_init,
+        initargs=(lexicon_dir,),
+    )
 
 
 def build(
@@ -217,6 +229,7 @@ def build(
         built_at = build_time()
         pending: list[DocumentResult] = []  # new documents waiting for one bulk load
         pending_bytes = 0
+        replaced_bytes = 0  # transactional writes since the last flush
 
         def flush_pending() -> None:
             nonlocal pending, pending_bytes
@@ -252,6 +265,12 @@ def build(
                     report.replaced.append(result.path)
                     report.characters += result.characters
                     report.warnings.extend((result.path, w) for w in result.warnings)
+                    # Transactions stay in RocksDB memtables until flushed: a full rebuild
+                    # reached 1.5 GB at 1 M triples without this, ~0.3 GB with it.
+                    replaced_bytes += len(result.ntriples)
+                    if replaced_bytes >= _FLUSH_AFTER_BYTES:
+                        store.flush()
+                        replaced_bytes = 0
             else:
                 pending.append(result)
                 pending_bytes += len(result.ntriples)

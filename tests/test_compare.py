@@ -142,7 +142,7 @@ def test_web_compare_errors(compare_client):
     assert compare_client.get(f"/compare?a={SEED_SLUG}&b={SEED_SLUG}", headers={"Accept": "image/png"}).status_code == 406
 
 
-QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
+QUERIES = sorted((ROOT / "kg" / "web" / "examples").glob("1[5-9]-*.rq"))
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])
@@ -154,7 +154,7 @@ def test_cross_document_queries_run(engine, path):
 
 
 def test_countries_signing_several_documents_query_is_right(engine):
-    text = (ROOT / "docs" / "queries" / "countries-signing-several-documents.rq").read_text(encoding="utf-8")
+    text = (ROOT / "kg" / "web" / "examples" / "17-countries-signing-several-documents.rq").read_text(encoding="utf-8")
     got = {r["country"].value: int(r["documents"].value) for r in engine.select(text.split("\n", 2)[2])}
     signed: dict[str, set[str]] = {}
     for r in engine.select("SELECT ?d ?c WHERE { ?d a dsr:Document ; dsr:signatory ?c }"):
@@ -164,7 +164,7 @@ def test_countries_signing_several_documents_query_is_right(engine):
 
 
 def test_entities_in_every_document_query_is_right(engine):
-    text = (ROOT / "docs" / "queries" / "entities-in-every-document.rq").read_text(encoding="utf-8")
+    text = (ROOT / "kg" / "web" / "examples" / "16-entities-in-every-document.rq").read_text(encoding="utf-8")
     got = {r["entity"].value for r in engine.select(text.split("\n", 2)[2])}
     docs = [r["d"].value for r in engine.select("SELECT ?d WHERE { ?d a dsr:Document }")]
     mentioned = [{r["e"].value for r in engine.select(f"SELECT ?e WHERE {{ <{d}> dsr:hasClause/dsr:mentions ?e }}")} for d in docs]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.parallel import StoreWriter, bounded_imap
+from kg.parallel import bounded_imap
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,23 +100,3 @@ def test_bounded_imap_serial_and_errors():
     assert list(bounded_imap(square, range(5), jobs=1)) == [0, 1, 4, 9, 16]
     with pytest.raises(ValueError, match="negative"):
         list(bounded_imap(square, [1, -2, 3], jobs=2))
-
-
-def test_store_writer_creates_replaces_and_flushes(tmp_path):
-    from kg.errors import StoreError
-    from kg.store import open_store
-
-    store = open_store(tmp_path / "store")
-    writer = StoreWriter(store, flush_every=3)
-    g = "https://example.org/g"
-    nt = "".join(f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" .\n" for i in range(4))
-    assert writer.write(g, nt, exists=False) == 4
-    assert writer.flushes == 1 and writer.pending == 0
-    writer.write(g, nt.replace('" .', 'x" .'), exists=False)  # the graph exists: replaced, not merged
-    assert len(store) == 4
-    with pytest.raises(StoreError):
-        writer.write(g, "<broken", exists=True)
-    assert len(store) == 4  # the previous graph is intact
-    with pytest.raises(StoreError):
-        writer.write("https://example.org/new", nt + "<broken", exists=False)
-    assert len(store) == 4  # one load is one transaction: nothing of the bad graph

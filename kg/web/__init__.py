@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import threading
@@ -61,21 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         log.error("%s (the app starts anyway; /health reports 503 until the store exists)", exc)
         app.extensions[ENGINE_KEY] = None
 
-    from . import pages, sparql
+    from . import compare, pages, sparql, views
 
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(pages.bp)
-    try:
-        views = importlib.import_module("kg.web.views")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kg.web.views":
-            raise
-    else:
-        blueprint = getattr(views, "bp", None) or getattr(views, "blueprint", None)
-        if blueprint is not None:
-            app.register_blueprint(blueprint)
-        elif hasattr(views, "init_app"):
-            views.init_app(app)
+    for blueprint in (sparql.bp, pages.bp, views.bp, compare.bp):
+        app.register_blueprint(blueprint)
 
     from .errors import register_error_handlers
 

@@ -52,7 +52,8 @@ def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> No
 
     from . import configure_logging, create_app
 
-    ensure_store(config["STORE"], config["SOURCE"], config["BASE_IRI"])
+    if not config.get("SPARQL_ENDPOINT"):
+        ensure_store(config["STORE"], config["SOURCE"], config["BASE_IRI"])
     app = create_app(config)
     configure_logging(app.config.get("LOG_FORMAT", "json"))
     click.echo(f"serving {app.config['STORE']} on http://{host}:{port}/ (SPARQL at /sparql; Ctrl+C stops)", err=True)
@@ -97,7 +98,8 @@ def _env_defaults() -> dict[str, Any]:
 @click.option("--update-token", default=None, help="Allow SPARQL Update with this bearer token (KG_UPDATE_TOKEN; default: read-only).")
 @click.option("--cors", "cors", default=None, help="Comma-separated CORS origins, '*' for any, '' for none (KG_CORS_ORIGINS).")
 @click.option("--log-format", type=click.Choice(["json", "text"]), default=None, help="Access-log format (KG_LOG_FORMAT).")
-def serve(store, source, host, port, threads, in_memory, base, max_rows, query_time_limit, query_workers, update_token, cors, log_format) -> None:
+@click.option("--sparql-endpoint", default=None, help="Serve pages, views and /sparql from this remote SPARQL endpoint instead of the local store (KG_SPARQL_ENDPOINT).")
+def serve(store, source, host, port, threads, in_memory, base, max_rows, query_time_limit, query_workers, update_token, cors, log_format, sparql_endpoint) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, query page at /, linked data at /id/.
 
     Builds the store from the source folder first when it does not exist. For
@@ -119,6 +121,7 @@ def serve(store, source, host, port, threads, in_memory, base, max_rows, query_t
         "UPDATE_TOKEN": update_token,
         "CORS_ORIGINS": cors,
         "LOG_FORMAT": log_format,
+        "SPARQL_ENDPOINT": sparql_endpoint,
     }
     for key, value in overrides.items():
         if value is not None:
