@@ -99,7 +99,7 @@ def _die_with_parent() -> None:
 
 def _serve(conn, store_path: str, in_memory: bool) -> None:
     try:
-        store = _open(store_path, in_memory)
+        source = _open(store_path, in_memory)
     except BaseException as exc:  # report any start-up failure to the parent
         conn.send(("err", _portable(exc)))
         return
@@ -112,7 +112,7 @@ def _serve(conn, store_path: str, in_memory: bool) -> None:
         if op == "stop":
             return
         try:
-            value = _handle(store, op, args)
+            value = _handle(source.store, op, args)
         except BaseException as exc:  # every failure goes back to the client thread
             reply = ("err", _portable(exc))
         else:
@@ -123,17 +123,16 @@ def _serve(conn, store_path: str, in_memory: bool) -> None:
             return
 
 
-def _open(store_path: str, in_memory: bool) -> ox.Store:
+def _open(store_path: str, in_memory: bool):
+    """Return an object whose ``.store`` is the store to query (see kg.engine.MemoryCopy)."""
+    from types import SimpleNamespace
+
+    from .engine import MemoryCopy
     from .store import open_store
 
-    disk = open_store(store_path, read_only=True)
-    if not in_memory:
-        return disk
-    from .engine import _copy_to_memory
-
-    memory = _copy_to_memory(disk)
-    del disk
-    return memory
+    if in_memory:
+        return MemoryCopy(store_path)  # ready at once; switches to memory when loaded
+    return SimpleNamespace(store=open_store(store_path, read_only=True))
 
 
 def _handle(store: ox.Store, op: str, args: dict[str, Any]) -> Any:
