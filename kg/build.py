@@ -227,31 +227,8 @@ def build(
             todo.append(f)
         bar = _progress(len(todo), progress)
         built_at = build_time()
-        pending: list[DocumentResult] = []  # new documents waiting for one bulk load
-        pending_bytes = 0
+        loader = _BatchLoader(store, report)
         replaced_bytes = 0  # transactional writes since the last flush
-
-        def flush_pending() -> None:
-            nonlocal pending, pending_bytes
-            if not pending:
-                return
-            try:
-                add_graphs(store, [(r.iri, r.ntriples) for r in pending])
-                done = pending
-            except KGError:
-                # One bad document must not sink the batch: load them one by one.
-                done = []
-                for r in pending:
-                    try:
-                        add_graphs(store, [(r.iri, r.ntriples)])
-                        done.append(r)
-                    except KGError as exc:
-                        report.refused.append((r.path, str(exc)))
-            for r in done:
-                report.added.append(r.path)
-                report.characters += r.characters
-                report.warnings.extend((r.path, w) for w in r.warnings)
-            pending, pending_bytes = [], 0
 
         for result in _results(todo, lexicon, base, built_at, jobs, lexicon_dir):
             if isinstance(result, tuple):
@@ -272,13 +249,10 @@ def build(
                         store.flush()
                         replaced_bytes = 0
             else:
-                pending.append(result)
-                pending_bytes += len(result.ntriples)
-                if pending_bytes >= _BULK_BATCH_BYTES:
-                    flush_pending()
+                loader.add(result)
             if bar is not None:
                 bar.update(1)
-        flush_pending()
+        loader.flush()
         if bar is not None:
             bar.close()
         store.flush()
@@ -286,6 +260,54 @@ def build(
         del store
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _BatchLoader:
+    """Bulk-load new documents in batches of about :data:`_BULK_BATCH_BYTES`.
+
+    (Loading each batch in a background thread — ``bulk_load`` releases the GIL — was
+    measured and gained nothing: Oxigraph's bulk loader already keeps both cores busy.)
+    """
+
+    def __init__(self, store, report: BuildReport) -> None:
+        self.store, self.report = store, report
+        self.pending: list[DocumentResult] = []
+        self.bytes = 0
+
+    def add(self, result: DocumentResult) -> None:
+        """Queue a new document; load the batch when it is full."""
+        self.pending.append(result)
+        self.bytes += len(result.ntriples)
+        if self.bytes >= _BULK_BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load the queued documents and record the outcome in the report."""
+        if not self.pending:
+            return
+        batch, self.pending, self.bytes = self.pending, [], 0
+        done, refused = _load_batch(self.store, batch)
+        self.report.refused.extend(refused)
+        for r in done:
+            self.report.added.append(r.path)
+            self.report.characters += r.characters
+            self.report.warnings.extend((r.path, w) for w in r.warnings)
+
+
+def _load_batch(store, batch: list[DocumentResult]) -> tuple[list[DocumentResult], list[tuple[str, str]]]:
+    """Bulk-load a batch; if it fails, load its documents one by one so one bad one is named."""
+    try:
+        add_graphs(store, [(r.iri, r.ntriples) for r in batch])
+        return batch, []
+    except KGError:
+        done, refused = [], []
+        for r in batch:
+            try:
+                add_graphs(store, [(r.iri, r.ntriples)])
+                done.append(r)
+            except KGError as exc:
+                refused.append((r.path, str(exc)))
+        return done, refused
 
 
 def _progress(total: int, enabled: bool):
