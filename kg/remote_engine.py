@@ -186,7 +186,7 @@ class RemoteEngine(QueryEngine):
         with self._lock:
             if self._union != "auto":
                 return self._union
-            ask = f"ASK {{ ?d a <https://w3id.org/dsr-kg/ontology#Document> }}"
+            ask = "ASK { ?d a <https://w3id.org/dsr-kg/ontology#Document> }"
             if _parse_boolean(self._post({"query": ask}, _JSON).content):
                 self._union = "native"
             else:
