@@ -199,6 +199,9 @@ class MemoryCopy:
             memory.load(data, format=ox.RdfFormat.N_QUADS)
             del data
             self.store = memory  # one attribute swap: readers see either store whole
+            # Let go of the disk store: a read-only RocksDB handle must not stay open while a
+            # later `kg build` writes the same store (pyoxigraph: undefined behaviour).
+            self._disk = None
         except (OSError, ValueError, SyntaxError) as exc:
             logging.getLogger("kg.engine").error("cannot copy %s into memory (%s); serving from disk", self.path, exc)
         finally:
