@@ -31,7 +31,7 @@ _CJK_OR_FULLWIDTH = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-
 #: A paragraph that opens with a clause or list number: 1. 一、 （一） 第一条 (1) - •
 MARKER_START = re.compile(
     r"^(?:\d{1,3}\s*[.．、)）](?!\d)|[一二三四五六七八九十百]{1,4}\s*[、．.]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
-    r"|第[一二三四五六七八九十百零〇\d]{1,5}条|[-•●▪◆■*]\s|#{1,6}\s)"
+    r"|第[一二三四五六七八九十百零〇\d]{1,5}条|(?:Article|ARTICLE)\s+(?:\d{1,3}|[IVXLC]{1,7})\b|[-•●▪◆■*]\s|#{1,6}\s)"
 )
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")

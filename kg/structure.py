@@ -2,7 +2,8 @@
 
 Clause numbering is recognised at the start of a paragraph, in one of three schemes:
 ``1.`` / ``1、`` (arabic), ``一、`` (chinese, with ``（一）`` sub-items kept inside their
-clause) and ``第一条`` (article). Numbers must run 1, 2, 3 … without gaps, so a paragraph
+clause) and ``第一条`` / ``Article 1`` / ``Article IV`` (article; the number may stand alone
+on its line, as in treaties). Numbers must run 1, 2, 3 … without gaps, so a paragraph
 that happens to start with "2030年" or "3.5%" is never a clause. A text without
 numbering becomes clause 0 with its sentences.
 """
@@ -21,6 +22,7 @@ _SCHEMES: dict[str, re.Pattern[str]] = {
     "arabic": re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*"),
     "chinese": re.compile(r"^([一二三四五六七八九十百]{1,4})\s*[、．]\s*"),
     "article": re.compile(r"^第([一二三四五六七八九十百零〇]{1,5}|\d{1,3})条\s*"),
+    "article_en": re.compile(r"^(?:Article|ARTICLE|Art\.)\s+(\d{1,3}|[IVXLC]{1,7})(?![\w.]*\d)\s*[.:—–-]?\s*"),
     "parenthesised": re.compile(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[)）]\s*"),
 }
 
@@ -32,10 +34,17 @@ _ABBREVIATIONS = re.compile(
 )
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
 def chinese_numeral(text: str) -> int | None:
-    """Return the value of a Chinese numeral up to 999 (一 → 1, 十二 → 12, 二十 → 20), else None."""
+    """Return the value of a clause number: arabic, Chinese up to 999 (一 → 1, 十二 → 12,
+    二十 → 20) or Roman (IV → 4), else None."""
     if text.isdigit():
         return int(text)
+    if text and all(ch in _ROMAN for ch in text):
+        values = [_ROMAN[ch] for ch in text]
+        return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
     total, current = 0, 0
     for ch in text:
         if ch in _CN_DIGITS:
@@ -62,10 +71,15 @@ def _find_markers(paras: list[tuple[int, str]]) -> dict[str, list[tuple[int, int
     for i, (_, para) in enumerate(paras):
         for name, pattern in _SCHEMES.items():
             m = pattern.match(para)
-            if m and len(para) > m.end():
-                n = chinese_numeral(m.group(1))
-                if n:
-                    found[name].append((i, n, m.end()))
+            if not m:
+                continue
+            n = chinese_numeral(m.group(1))
+            if not n:
+                continue
+            if len(para) > m.end():
+                found[name].append((i, n, m.end()))
+            elif name.startswith("article") and i + 1 < len(paras):
+                found[name].append((i, n, len(para) + 1))  # "Article 1" alone: text starts on the next line
     return found
 
 
@@ -81,14 +95,14 @@ def _sequence(markers: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]
 def _choose_numbering(paras: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int, int]]]:
     found = _find_markers(paras)
     best_name, best_run, best_start = "none", [], len(paras) + 1
-    for name in ("chinese", "article", "arabic", "parenthesised"):
+    for name in ("chinese", "article", "article_en", "arabic", "parenthesised"):
         run = _sequence(found[name])
         if len(run) < 2:
             continue
         # The top level is the scheme whose item 1 comes first: 一、 before its （一） and 1.
         if run[0][0] < best_start:
             best_name, best_run, best_start = name, run, run[0][0]
-    return best_name, best_run
+    return ("article" if best_name == "article_en" else best_name), best_run
 
 
 def split_sentences(text: str, language: str) -> tuple[Sentence, ...]:

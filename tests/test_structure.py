@@ -101,3 +101,14 @@ def test_chinese_numerals(text, value):
 def test_sentence_split_keeps_closing_quotes():
     sents = split_sentences("倡导“以人为本。”随后继续！最后？", "zh")
     assert [s.text for s in sents] == ["倡导“以人为本。”", "随后继续！", "最后？"]
+
+
+def test_english_articles_inline_and_on_their_own_line():
+    inline = "Memorandum of Understanding\nThe Parties have agreed as follows:\nArticle 1. Cooperate on 5G.\nArticle 2. Share data.\n"
+    st = segment(_src(inline, "en"), CUES)
+    assert st.numbering == "article" and [c.heading for c in st.clauses[1:]] == ["Cooperate on 5G.", "Share data."]
+    treaty = "Agreement on Digital Trade\nArticle I\nObjectives\nThe Parties promote e-commerce.\nArticle II\nScope\nThis applies to all.\nArticle IV\nNot a clause."
+    st = segment(_src(treaty, "en"), CUES)
+    assert [c.number for c in st.clauses] == [0, 1, 2]  # IV does not follow II
+    assert st.clauses[1].label == "Article I" and st.clauses[1].text.startswith("Objectives")
+    assert "Article IV" in st.clauses[2].text
