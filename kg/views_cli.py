@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .cli import STORE_OPTION
 from .errors import KGError
 from .metrics import METRICS
 from .views import VIEWS
@@ -45,15 +46,7 @@ def csv_paths(output: Path) -> tuple[Path, Path]:
 @click.option("--height", type=click.IntRange(100, 10000), default=None, help="SVG/PNG height in pixels (default 750 SVG, 1200 PNG).")
 @click.option("--gexf-version", type=click.Choice(["1.3", "1.2draft"]), default="1.3", show_default=True, help="GEXF version (1.2draft for Gephi before 0.9.3).")
 @click.option("--summary", "show_summary", is_flag=True, help="Also print the view summary (JSON) on standard error.")
-@click.option(
-    "--store",
-    "store_path",
-    default="data/store",
-    envvar="KG_STORE",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Store directory (env KG_STORE).",
-)
+@STORE_OPTION
 def export(
     view: str,
     fmt: str | None,

@@ -8,16 +8,15 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+from fixtures_web import server_process  # noqa: E402,F401  (re-exported: one server starter for all tests)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 NORMAL = """PREFIX dsr: <https://w3id.org/dsr-kg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -69,49 +68,6 @@ def listener() -> Iterator[Listener]:
     lst = Listener()
     yield lst
     lst.close()
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def server_process(store: Path, env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``python server.py`` on a free port; yield (base URL, process) once /health answers."""
-    import requests
-
-    port = free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    full_env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
-    cmd = [sys.executable, str(ROOT / "server.py"), "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
-    log_path = store.parent / f"server-{port}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
-                try:
-                    if requests.get(base + "/health", timeout=2).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not become healthy in time")
-                time.sleep(0.1)
-            yield base, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def children(pid: int) -> set[int]:

@@ -27,40 +27,52 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(store: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[str]:
-    """Start ``python server.py --store STORE --port P`` and yield its base URL once /health is 200."""
+def server_process(
+    store: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run ``python server.py --store STORE --port P [ARGS]``; yield (base URL, process) once /health is 200.
+
+    Inherited ``KG_*`` variables are dropped so only ``env`` configures the server; the
+    process gets its own session, so its query workers can be inspected and are ended with it.
+    """
     import requests
 
     port = free_port()
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    full_env.pop("KG_STORE", None)
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    full_env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
     cmd = [sys.executable, str(ROOT / "server.py"), "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *args]
-    log = open(store.parent / f"server-{port}.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.flush()
-                raise RuntimeError(f"server exited with {proc.returncode}: {(store.parent / f'server-{port}.log').read_text()[-2000:]}")
-            try:
-                if requests.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy in time")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
+    log_path = store.parent / f"server-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            deadline = time.monotonic() + timeout
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {proc.returncode}: {log_path.read_text()[-2000:]}")
+                try:
+                    if requests.get(base + "/health", timeout=2).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not become healthy in time")
+                time.sleep(0.1)
+            yield base, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextlib.contextmanager
+def running_server(store: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[str]:
+    """Like :func:`server_process`, yielding only the base URL."""
+    with server_process(store, *args, env=env, timeout=timeout) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def guarded(tmp_path_factory, seed_store_path):
         "KG_QUERY_MAX_LENGTH": "5000",
         "KG_QUERY_MAX_RESULT_BYTES": "200000",
     }
-    with server_process(store, env) as (base, proc):
+    with server_process(store, env=env) as (base, proc):
         yield base, proc
 
 
@@ -45,7 +45,7 @@ def default_server(tmp_path_factory, seed_store_path):
     store = tmp_path_factory.mktemp("default") / "store"
     shutil.copytree(seed_store_path, store)
     env = {"KG_RATE_LIMIT": "2", "KG_RATE_LIMIT_BURST": "5", "KG_RATE_LIMIT_LOOPBACK": "true"}
-    with server_process(store, env) as (base, proc):
+    with server_process(store, env=env) as (base, proc):
         yield base, proc
 
 
