@@ -21,22 +21,13 @@ from kg.engine import LocalEngine
 from kg.errors import NotFound, ViewError
 from kg.metrics import BETWEENNESS_EXACT_MAX_NODES, summary
 from kg.store import select
-from kg.views import VIEWS, build_view, clause_ref
+from kg.views import build_view, clause_ref
 
 SEED_SLUG = "000_bf54f53887da828b"
 TYPES = "VALUES ?t { dsr:Country dsr:Organisation dsr:Technology dsr:Sector }"
 
 
-@pytest.fixture(scope="module")
-def engine(seed_store_path):
-    eng = LocalEngine(seed_store_path, in_memory=True)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(scope="module")
-def views(engine):
-    return {name: build_view(engine, name) for name in VIEWS}
+pytest_plugins = ["fixtures_views"]
 
 
 def count(store, query: str) -> int:

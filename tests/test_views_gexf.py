@@ -14,23 +14,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.engine import LocalEngine
 from kg.export import GEXF_VERSIONS, TYPE_COLOURS, to_gexf
-from kg.views import VIEWS, build_view
+from kg.views import VIEWS
 
 SCHEMAS = Path(__file__).parent / "data" / "gexf"
 
 
-@pytest.fixture(scope="module")
-def engine(seed_store_path):
-    eng = LocalEngine(seed_store_path, in_memory=True)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(scope="module")
-def views(engine):
-    return {name: build_view(engine, name) for name in VIEWS}
+pytest_plugins = ["fixtures_views"]
 
 
 @pytest.fixture(scope="module")
