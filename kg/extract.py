@@ -184,6 +184,10 @@ def build_nlp(language: str, lexicon: Lexicon) -> Language:
             # lower-cased label "digital id" would never meet "digital ID" in text. Policy
             # texts gain nothing from contraction handling: drop the special cases.
             nlp.tokenizer.rules = {}
+            # spaCy splits a final "." after lower-case letters only: "6G." and "IoT." at the
+            # end of a sentence stayed one token and were never matched.
+            suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z0-9])\."]
+            nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
         _CURRENT_LEXICON[language] = lexicon
         nlp.add_pipe(COMPONENT, config={"language": language})
         _PIPELINES[cache_key] = nlp

@@ -94,3 +94,8 @@ def test_helpers():
     assert {"smart city", "smart cities", "smart-city", "smart-cities"} <= english_variants("smart city")
     assert {"e-commerce", "e commerce", "ecommerce"} <= english_variants("e-commerce")
     assert "technologies" in english_variants("technology")
+
+
+@pytest.mark.parametrize("text,surface", [("Work moves on to 6G.", "6G"), ("Sensors and IoT.", "IoT"), ("It joined the WTO.", "WTO")])
+def test_acronym_at_the_end_of_a_sentence(lexicon, text, surface):
+    assert surface in [s for s, _ in _found(text, "en", lexicon)]
