@@ -147,15 +147,9 @@ def _worker(args: tuple[str, str, str]) -> DocumentResult | tuple[str, str]:
 
 
 def _results(
-    files: list[Path], lexicon: Lexicon, base: str, built_at: str, jobs: int, lexicon_dir: str | None
+    files: list[Path], base: str, built_at: str, jobs: int, lexicon_dir: str | None
 ) -> Iterator[DocumentResult | tuple[str, str]]:
-    if jobs <= 1 or len(files) <= 1:
-        for f in files:
-            try:
-                yield process_file(f, lexicon, base, built_at)
-            except KGError as exc:
-                yield (str(f), str(exc))
-        return
+    """Process files in ``jobs`` processes (in this one when ``jobs`` is 1); yield in input order."""
     # Not ProcessPoolExecutor.map: it submits every file at once and keeps every finished
     # result until the (slower) store writer takes it, so memory grew with the corpus
     # (553 MB at 1 M triples with 2 jobs, benchmarks/RESULTS.md "Scale"); at most
@@ -163,7 +157,7 @@ def _results(
     yield from bounded_imap(
         _worker,
         ((str(f), base, built_at) for f in files),
-        jobs=jobs,
+        jobs=min(jobs, len(files)),
         window=2 * jobs,
         ordered=True,
         initializer=_worker_init,
@@ -230,7 +224,7 @@ def build(
         loader = _BatchLoader(store, report)
         replaced_bytes = 0  # transactional writes since the last flush
 
-        for result in _results(todo, lexicon, base, built_at, jobs, lexicon_dir):
+        for result in _results(todo, base, built_at, jobs, lexicon_dir):
             if isinstance(result, tuple):
                 report.refused.append(result)
             elif existing.get(result.iri):

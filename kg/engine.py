@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError, UpdateForbidden
-from .namespaces import sparql_prefixes
 from .sparql import QueryResult, execute
 
 if TYPE_CHECKING:
@@ -123,18 +122,14 @@ class LocalEngine(QueryEngine):
         )
 
     def select(self, query: str) -> list[Row]:
-        try:
-            solutions = self.store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names} for row in solutions]
+        from .store import select
+
+        return select(self.store, query)
 
     def construct(self, query: str) -> list[ox.Triple]:
-        try:
-            return list(self.store.query(sparql_prefixes() + query, use_default_graph_as_union=True))
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        from .store import construct
+
+        return construct(self.store, query)
 
     def update(self, update: str) -> None:
         """Apply an update to the served copy and to the store on disk."""

@@ -126,16 +126,10 @@ class LexiconMatcher:
         return chosen
 
     def __call__(self, doc):
-        from spacy.tokens import Span
-
-        ents = []
-        for cs, ce, key in self.matches(doc):
-            if key == _BLOCKED:
-                continue
-            span = doc.char_span(cs, ce, label=self.lexicon.types[key], kb_id=key)
-            if span is not None:
-                ents.append(span)
-        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=e.kb_id_) for e in ents]
+        # The same resolution as find_entities: blocked phrases dropped, 名称（ACR） folded.
+        found = _resolve_parenthesised(doc.text, self.matches(doc), self.lexicon)
+        spans = (doc.char_span(cs, ce, label=self.lexicon.types[key], kb_id=key) for cs, ce, key in found)
+        doc.ents = [span for span in spans if span is not None]
         return doc
 
 

@@ -213,6 +213,23 @@ def analyse(text: str) -> Analysis:
     return analysis
 
 
+_FROM_WORD = re.compile(r"(?i)(?<![A-Za-z0-9_:])FROM(?![A-Za-z0-9_])")
+
+
+def query_form(text: str) -> str:
+    """Return SELECT, ASK, CONSTRUCT or DESCRIBE for a query, UPDATE for an update, "" if neither.
+
+    Lexed, not regex-guessed: keywords in comments, strings and IRIs do not count.
+    """
+    analysis = analyse(text)
+    return "UPDATE" if analysis.operation == "update" else analysis.form
+
+
+def declares_dataset(text: str) -> bool:
+    """True when a query has its own FROM / FROM NAMED clause (a cheap word test first)."""
+    return bool(_FROM_WORD.search(text)) and bool(analyse(text).from_graphs)
+
+
 def _resolve(kind: str, text: str, prefixes: dict[str, str], base: str) -> str:
     """Return the absolute IRI an ``<iri>`` or ``prefix:local`` token denotes (else its text)."""
     if kind == "iri":

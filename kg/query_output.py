@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 
-from .errors import QueryError
+from .errors import NotAcceptable, QueryError
 from .namespaces import PREFIXES, sparql_prefixes
+from .sparql import execute
 from .store import open_store
 
-_SELECT_FORMATS = {"json": "JSON", "csv": "CSV", "tsv": "TSV", "xml": "XML"}
-_GRAPH_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES"}
+#: ``--format`` → result media type; "table" renders SPARQL JSON results (Turtle for graphs).
+FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+}
 
 
 def run_query(store_path: str | Path, text: str, fmt: str = "table") -> str:
-    """Run ``text`` over the union of all graphs and return it rendered as ``fmt``.
+    """Run ``text`` (common prefixes predeclared) and return it rendered as ``fmt``.
+
+    The query runs through :func:`kg.sparql.execute`, like the endpoint's: same dataset
+    rules (union default graph unless the query has FROM), same serialisers.
 
     Raises:
         QueryError: syntax error, or a format that does not fit the query form.
@@ -23,26 +33,24 @@ def run_query(store_path: str | Path, text: str, fmt: str = "table") -> str:
     import pyoxigraph as ox
 
     store = open_store(store_path, read_only=True)
-    try:
-        result = store.query(sparql_prefixes() + text, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
-    except OSError as exc:
-        raise QueryError(f"query failed: {exc}") from exc
-    if isinstance(result, ox.QueryBoolean):
-        if fmt in _SELECT_FORMATS:
-            return result.serialize(format=getattr(ox.QueryResultsFormat, _SELECT_FORMATS[fmt])).decode() + "\n"
-        return ("true" if bool(result) else "false") + "\n"
-    if isinstance(result, ox.QueryTriples):
-        name = _GRAPH_FORMATS.get(fmt, "TURTLE")
-        if fmt not in _GRAPH_FORMATS and fmt != "table":
-            raise QueryError(f"--format {fmt} is for SELECT/ASK; use turtle or ntriples for CONSTRUCT/DESCRIBE")
-        return ox.serialize(list(result), format=getattr(ox.RdfFormat, name), prefixes=PREFIXES).decode()
-    if fmt in _GRAPH_FORMATS:
-        raise QueryError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table, json, csv, tsv or xml for SELECT")
-    if fmt in _SELECT_FORMATS:
-        return result.serialize(format=getattr(ox.QueryResultsFormat, _SELECT_FORMATS[fmt])).decode()
-    return render_table(result)
+    query = sparql_prefixes() + text
+    if fmt != "table":
+        try:
+            result = execute(store, query, media_type=FORMATS[fmt])
+        except NotAcceptable:
+            raise QueryError(
+                f"--format {fmt} does not fit this query: use table, json, csv, tsv or xml for SELECT and ASK, "
+                "table, turtle or ntriples for CONSTRUCT and DESCRIBE"
+            ) from None
+        body = result.body.decode("utf-8")
+        return body if body.endswith("\n") else body + "\n"
+    result = execute(store, query, accept="application/sparql-results+json, text/turtle;q=0.9")
+    if result.kind == "graph":
+        return result.body.decode("utf-8")
+    parsed = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return ("true" if bool(parsed) else "false") + "\n"
+    return render_table(parsed)
 
 
 def _short(term) -> str:
@@ -90,10 +98,3 @@ def render_table(solutions, max_cell: int = 60) -> str:
     out += [line(r) for r in rows]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
-
-
-def to_json(solutions) -> str:
-    """Serialise solutions as SPARQL 1.1 JSON results."""
-    import pyoxigraph as ox
-
-    return json.dumps(json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON)), ensure_ascii=False)

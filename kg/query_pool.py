@@ -136,8 +136,8 @@ def _open(store_path: str, in_memory: bool):
 
 
 def _handle(store: ox.Store, op: str, args: dict[str, Any]) -> Any:
-    from .namespaces import sparql_prefixes
     from .sparql import execute
+    from .store import construct, select
 
     if op == "run":
         max_bytes = args.pop("max_bytes")
@@ -148,15 +148,10 @@ def _handle(store: ox.Store, op: str, args: dict[str, Any]) -> Any:
                 "(setting QUERY_MAX_RESULT_BYTES); add LIMIT or select fewer variables"
             )
         return result
-    if op in ("select", "construct"):
-        try:
-            solutions = store.query(sparql_prefixes() + args["query"], use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        if op == "construct":
-            return list(solutions)
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names} for row in solutions]
+    if op == "select":
+        return select(store, args["query"])
+    if op == "construct":
+        return construct(store, args["query"])
     if op == "count":
         return len(store)
     if op == "graphs":

@@ -18,13 +18,13 @@ engine finds out once, with an ``ASK`` for a document, which of these works:
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .engine import QueryEngine, Row
 from .errors import KGError, QueryError, QueryTimeout, StoreError, UpdateForbidden
+from .guard import declares_dataset
 from .namespaces import sparql_prefixes
 from .sparql import GRAPH_OFFER, SELECT_OFFER, QueryResult, ResultTooLarge, serialize_bindings, serialize_boolean, serialize_triples
 
@@ -34,25 +34,21 @@ if TYPE_CHECKING:
 
 _JSON = "application/sparql-results+json"
 _NT = "application/n-triples"
-_COMMENT = re.compile(r"^\s*#[^\n]*$", re.M)
-_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.I)
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 UNION_MODES = ("auto", "native", "param", "graphs")
 
 
 def query_form(query: str) -> str:
-    """Return SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE for a query text (best effort).
+    """Return SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE for a query text (the guard's lexer).
 
     Raises:
         QueryError: no query form keyword found.
     """
-    text = _COMMENT.sub("", query)
-    text = text[_PROLOGUE.match(text).end():]  # type: ignore[union-attr]
-    m = _FORM.search(text)
-    if not m:
+    from .guard import query_form as lexed_form
+
+    form = lexed_form(query)
+    if not form:
         raise QueryError("SPARQL syntax error: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    form = m.group(1).upper()
-    return form if form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") else "UPDATE"
+    return form
 
 
 class RemoteEngine(QueryEngine):
@@ -216,7 +212,7 @@ class RemoteEngine(QueryEngine):
         chosen = _choose(media_type, accept, GRAPH_OFFER if graph else SELECT_OFFER)
         # A query's own FROM / FROM NAMED is honoured (as on the local endpoint): no union
         # default graph is added then; a protocol dataset still overrides it.
-        if not default_graphs and not named_graphs and _has_from(query):
+        if not default_graphs and not named_graphs and declares_dataset(query):
             response = self._request(query, chosen, dataset=False)
             default_graphs = named_graphs = ()
             own_dataset = True
@@ -316,13 +312,6 @@ class RemoteEngine(QueryEngine):
 
 
 # ---------------------------------------------------------------------- parsing
-
-
-def _has_from(query: str) -> bool:
-    """True when the query names its own dataset (FROM / FROM NAMED), found by the guard's lexer."""
-    from .guard import analyse
-
-    return bool(analyse(query).from_graphs)
 
 
 def _parse(body: bytes) -> bool | tuple[list[str], list[Any]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -19,13 +18,13 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from .errors import KGError, QueryError
+from .guard import declares_dataset
 from .namespaces import PREFIXES
 from .negotiation import RDF_TYPES, RESULT_TYPES, negotiate
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-_FROM_WORD = re.compile(r"(?i)(?<![A-Za-z0-9_:])FROM(?![A-Za-z0-9_])")
 
 #: Offered result types per query form, in order of preference when the client is indifferent.
 SELECT_OFFER = list(RESULT_TYPES)
@@ -93,7 +92,7 @@ def execute(
         # The protocol dataset replaces any FROM / FROM NAMED of the query (SPARQL 1.1 Protocol §2.1.4).
         kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or ox.DefaultGraph()
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    elif not _declares_dataset(query):
+    elif not declares_dataset(query):
         # Without FROM / FROM NAMED the default graph is the union of all graphs; a query
         # that names its dataset gets exactly that (union mode would override its FROM).
         kwargs["use_default_graph_as_union"] = True
@@ -118,15 +117,6 @@ def execute(
         return QueryResult(serialize_bindings(variables, rows, chosen), chosen, "bindings", len(rows))
     except (OSError, ValueError) as exc:
         raise QueryError(f"query evaluation failed: {exc}") from exc
-
-
-def _declares_dataset(query: str) -> bool:
-    """True when the query has its own FROM / FROM NAMED clause (lexed, not regex-guessed)."""
-    if not _FROM_WORD.search(query):
-        return False
-    from .guard import analyse
-
-    return bool(analyse(query).from_graphs)
 
 
 def _choose(media_type: str | None, accept: str | None, offer: list[str]) -> str:
@@ -278,17 +268,3 @@ def serialize_triples(triples: list, media_type: str, prefixes: dict[str, str] |
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     kwargs = {"prefixes": prefixes or PREFIXES} if name in ("TURTLE", "TRIG", "RDF_XML") else {}
     return ox.serialize(triples, format=fmt, **kwargs)
-
-
-def serialize_quads(quads: list, media_type: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialise quads; graph names are kept for TriG/N-Quads and dropped for triple formats."""
-    import pyoxigraph as ox
-
-    name = _RDF_FORMAT_NAMES.get(media_type)
-    if name is None:
-        raise QueryError(f"cannot write RDF as {media_type}")
-    fmt = getattr(ox.RdfFormat, name)
-    if not fmt.supports_datasets:
-        return serialize_triples([q.triple for q in quads], media_type, prefixes)
-    kwargs = {"prefixes": prefixes or PREFIXES} if name == "TRIG" else {}
-    return ox.serialize(quads, format=fmt, **kwargs)

@@ -16,7 +16,6 @@ Two write paths, measured on 60 generated documents (162 k quads, Oxigraph 0.5):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -195,24 +194,31 @@ def document_graphs(store: ox.Store) -> list[str]:
     return [row["g"].value for row in store.query(q)]
 
 
-def remove_documents(store: ox.Store, documents: Iterable[str]) -> None:
-    """Drop the named graphs of the given documents."""
-    for doc in documents:
-        store.update(f"DROP SILENT GRAPH <{doc}>")
-
-
 def select(store: ox.Store, query: str, *, prefixes: bool = True) -> list[dict[str, object]]:
-    """Run a SELECT over the union of all graphs; return rows of pyoxigraph terms.
+    """Run a trusted SELECT over the union of all graphs; return rows of pyoxigraph terms.
 
     Raises:
         QueryError: the query does not parse (with the parser's message).
     """
-    try:
-        solutions = store.query((sparql_prefixes() if prefixes else "") + query, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    solutions = _internal_query(store, query, prefixes)
     names = [v.value for v in solutions.variables]
     return [{n: row[n] for n in names} for row in solutions]
+
+
+def construct(store: ox.Store, query: str, *, prefixes: bool = True) -> list:
+    """Run a trusted CONSTRUCT/DESCRIBE over the union of all graphs; return its triples.
+
+    Raises:
+        QueryError: the query does not parse (with the parser's message).
+    """
+    return list(_internal_query(store, query, prefixes))
+
+
+def _internal_query(store: ox.Store, query: str, prefixes: bool):
+    try:
+        return store.query((sparql_prefixes() if prefixes else "") + query, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
 
 
 def stats(store: ox.Store) -> dict[str, object]:

@@ -99,3 +99,12 @@ def test_helpers():
 @pytest.mark.parametrize("text,surface", [("Work moves on to 6G.", "6G"), ("Sensors and IoT.", "IoT"), ("It joined the WTO.", "WTO")])
 def test_acronym_at_the_end_of_a_sentence(lexicon, text, surface):
     assert surface in [s for s, _ in _found(text, "en", lexicon)]
+
+
+def test_spacy_component_resolves_like_find_entities(lexicon):
+    """nlp(text).ents (for spaCy users) gives what the builder extracts."""
+    from kg.extract import build_nlp
+
+    text = "包括国际标准化组织（ISO）制定的标准，保障发展中国家利用人工智能。"
+    doc = build_nlp("zh", lexicon)(text)
+    assert [(e.text, e.kb_id_[len(ID):]) for e in doc.ents] == _found(text, "zh", lexicon)

@@ -241,3 +241,13 @@ def test_screen_xml_allows_namespace_entities(tmp_path):
     )
     screen_xml(str(path))
     assert len(list(ox.parse(path=str(path), format=ox.RdfFormat.RDF_XML))) == 1
+
+
+def test_form_and_dataset_helpers_ignore_comments_strings_and_iris():
+    from kg.guard import declares_dataset, query_form
+
+    assert query_form("# SELECT\nPREFIX a: <http://x/SELECT#> ASK {}") == "ASK"
+    assert query_form("INSERT DATA { <a:b> <a:c> <a:d> }") == "UPDATE"
+    assert query_form("nothing here") == ""
+    assert declares_dataset("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
+    assert not declares_dataset('SELECT * WHERE { ?s ?p "FROM <http://g>" } # FROM <http://h>')

@@ -14,12 +14,12 @@ import functools
 import hashlib
 import hmac
 import inspect
-import re
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 
 from ..errors import NotAcceptable, QueryError, UnsupportedMediaType, UpdateForbidden
+from ..guard import query_form
 from ..negotiation import ALIASES, FORMAT_PARAM, RDF_TYPES, RESULT_TYPES
 
 bp = Blueprint("sparql", __name__)
@@ -29,8 +29,6 @@ _PASSIVE_PARAMS = {"format", "output", "download"}
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
-_KEYWORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _parse_qs(raw: bytes, where: str) -> list[tuple[str, str]]:
@@ -119,14 +117,6 @@ def result_media_type(params: list[tuple[str, str]]) -> str | None:
     raise QueryError(f"unknown format={value!r}; use one of {', '.join(names)} or a media type")
 
 
-def query_form(query: str) -> str:
-    """Return SELECT, ASK, CONSTRUCT or DESCRIBE (best effort, for logs), or '?'."""
-    text = re.sub(r"<[^>\s]*>", " ", query)  # IRIs can contain '#' and the keywords
-    text = _COMMENT.sub(" ", text)
-    m = _KEYWORD.search(text)
-    return m.group(1).upper() if m else "?"
-
-
 @bp.route("/sparql/", methods=["GET", "POST", "OPTIONS"], endpoint="endpoint_slash")
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
 def endpoint() -> Response:
@@ -158,7 +148,7 @@ def endpoint() -> Response:
 def _query(query: str, params: list[tuple[str, str]]) -> Response:
     from . import get_engine
 
-    g.kg_query_form = query_form(query)
+    g.kg_query_form = query_form(query) or "?"  # for the access log
     g.kg_query_hash = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
     media_type = result_media_type(params)
     if media_type == "text/html":
