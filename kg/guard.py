@@ -30,6 +30,7 @@ The cost is one regular-expression scan over the text: ~20–60 µs for typical 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -216,6 +217,7 @@ def analyse(text: str) -> Analysis:
 _FROM_WORD = re.compile(r"(?i)(?<![A-Za-z0-9_:])FROM(?![A-Za-z0-9_])")
 
 
+@lru_cache(maxsize=256)  # the access log and the engines ask again for the same text
 def query_form(text: str) -> str:
     """Return SELECT, ASK, CONSTRUCT or DESCRIBE for a query, UPDATE for an update, "" if neither.
 
@@ -225,6 +227,7 @@ def query_form(text: str) -> str:
     return "UPDATE" if analysis.operation == "update" else analysis.form
 
 
+@lru_cache(maxsize=256)
 def declares_dataset(text: str) -> bool:
     """True when a query has its own FROM / FROM NAMED clause (a cheap word test first)."""
     return bool(_FROM_WORD.search(text)) and bool(analyse(text).from_graphs)
