@@ -19,7 +19,7 @@ def main() -> None:
     import sys
     from pathlib import Path
 
-    from kg.web.cli import serve
+    from kg.cli.serve import serve
 
     here = Path(__file__).resolve().parent
     # Relative defaults mean "next to server.py", so it works from any working directory.

@@ -50,8 +50,17 @@ def _child_build(paths: list[str], store: str, jobs: int) -> None:
     wall = time.perf_counter() - t0
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"wall": wall, "chars": report.characters, "docs": len(report.added) + len(report.replaced),
-                      "refused": len(report.refused), "peak_mb": max(self_kb, children_kb) / 1024}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "chars": report.characters,
+                "docs": len(report.added) + len(report.replaced),
+                "refused": len(report.refused),
+                "peak_mb": max(self_kb, children_kb) / 1024,
+            }
+        )
+    )
 
 
 def run_build(paths: list[Path], jobs: int = 1) -> dict:
@@ -60,7 +69,9 @@ def run_build(paths: list[Path], jobs: int = 1) -> dict:
         t0 = time.perf_counter()
         out = subprocess.run(
             [sys.executable, __file__, "--child", tmp + "/store", str(jobs), *map(str, paths)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         total = time.perf_counter() - t0
         result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -70,7 +81,7 @@ def run_build(paths: list[Path], jobs: int = 1) -> dict:
 
 
 def _texts(paths: list[Path]) -> list[tuple[str, str]]:
-    from kg.ingest import read_source
+    from kg.pipeline.ingest import read_source
 
     out = []
     for p in paths:
@@ -85,7 +96,7 @@ def _rate(chars: int, seconds: float) -> str:
 
 def stage_throughput(texts: list[tuple[str, str]], lexicon) -> dict[str, float]:
     """Seconds for the extraction stage and the two references over the same texts."""
-    from kg.extract import build_nlp, find_entities
+    from kg.pipeline.extract import build_nlp, find_entities
 
     nlp = build_nlp("zh", lexicon)
     find_entities(texts[0][0], texts[0][1], lexicon)  # warm-up: pipeline build
@@ -96,7 +107,12 @@ def stage_throughput(texts: list[tuple[str, str]], lexicon) -> dict[str, float]:
         pass
     tokenizer = time.perf_counter() - t0
 
-    labels = sorted({label for label, lang, _ in lexicon.labels if lang == "zh"} | {label for label, _, _ in lexicon.labels if label.isascii()}, key=len, reverse=True)
+    labels = sorted(
+        {label for label, lang, _ in lexicon.labels if lang == "zh"}
+        | {label for label, _, _ in lexicon.labels if label.isascii()},
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile("|".join(map(re.escape, labels)))
     t0 = time.perf_counter()
     regex_hits = sum(len(pattern.findall(text)) for text, _ in texts)
@@ -112,7 +128,7 @@ def scaled_lexicon(factor: int, directory: Path) -> Path:
     """Write the real lexicon plus (factor - 1) synthetic copies of every entity into ``directory``."""
     import pyoxigraph as ox
 
-    from kg.lexicon import LEXICON_DIR
+    from kg.core.resources import LEXICON_DIR
 
     directory.mkdir(parents=True, exist_ok=True)
     for f in LEXICON_DIR.glob("*.ttl"):
@@ -121,7 +137,11 @@ def scaled_lexicon(factor: int, directory: Path) -> Path:
     lines = []
     label_props = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel"}
     quads = [q for f in LEXICON_DIR.glob("*.ttl") for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
-    types = {q.subject.value: q.object.value for q in quads if q.predicate.value.endswith("#type") and q.object.value.startswith("https://w3id.org/dsr-kg/ontology#")}
+    types = {
+        q.subject.value: q.object.value
+        for q in quads
+        if q.predicate.value.endswith("#type") and q.object.value.startswith("https://w3id.org/dsr-kg/ontology#")
+    }
     for k in range(1, factor):
         for q in quads:
             if q.predicate.value in label_props and q.subject.value in types and isinstance(q.object, ox.Literal):
@@ -130,7 +150,9 @@ def scaled_lexicon(factor: int, directory: Path) -> Path:
                 suffix = f"第{k}代" if q.object.language == "zh" else f" mark {k}"
                 lit = ox.Literal(q.object.value + suffix, language=q.object.language)
                 lines.append(f"<{s}> <{q.predicate.value}> {lit} .")
-        lines.extend(f"<{s}-synthetic-{k}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{t}> ." for s, t in types.items())
+        lines.extend(
+            f"<{s}-synthetic-{k}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{t}> ." for s, t in types.items()
+        )
     (directory / "synthetic.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return directory
 
@@ -139,7 +161,7 @@ def seed_only_lexicon(directory: Path) -> Path:
     """Write a lexicon holding only the entities of the seed's gold list (eval/gold)."""
     import pyoxigraph as ox
 
-    from kg.lexicon import LEXICON_DIR
+    from kg.core.resources import LEXICON_DIR
 
     gold = ROOT / "eval" / "gold" / "000_bf54f53887da828b.tsv"
     keys = {ID + line.split("\t")[1] for line in gold.read_text(encoding="utf-8").splitlines()[1:] if line.strip()}
@@ -162,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from generate_corpus import generate
 
-    from kg.lexicon import load_lexicon
+    from kg.pipeline.lexicon import load_lexicon
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -206,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| pass | seconds | throughput | matches |",
         "|---|---|---|---|",
-        f"| spaCy bare tokenizer (`spacy.blank(\"zh\")`, per character) | {stages['tokenizer']:.2f} | {_rate(chars, stages['tokenizer'])} | — |",
+        f'| spaCy bare tokenizer (`spacy.blank("zh")`, per character) | {stages["tokenizer"]:.2f} | {_rate(chars, stages["tokenizer"])} | — |',
         f"| one compiled regex alternation of all {len(lexicon.labels)} labels | {stages['regex']:.2f} | {_rate(chars, stages['regex'])} | {stages['regex_hits']:,} (overlaps, blocked phrases and word bounds not resolved) |",
         f"| **extraction stage** (tokenizer + PhraseMatcher + longest match + blocking + acronyms) | {stages['extraction']:.2f} | **{_rate(chars, stages['extraction'])}** | {stages['hits']:,} |",
         "",
@@ -225,8 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for name, (entities, labels, seconds, hits) in scaling.items():
-        lex_md.append(f"| {name} | {entities:,} | {labels:,} | {seconds:.2f} | {_rate(chars, seconds)} | {hits:,} | {seconds / base_time:.2f}× |")
-    lex_md += ["", f"Target: the 10× lexicon at most 1.5× the seed-only time (measured {scaling['full ×10'][2] / base_time:.2f}×)."]
+        lex_md.append(
+            f"| {name} | {entities:,} | {labels:,} | {seconds:.2f} | {_rate(chars, seconds)} | {hits:,} | {seconds / base_time:.2f}× |"
+        )
+    lex_md += [
+        "",
+        f"Target: the 10× lexicon at most 1.5× the seed-only time (measured {scaling['full ×10'][2] / base_time:.2f}×).",
+    ]
     write_section(Path(args.out), "Lexicon scaling", "\n".join(lex_md))
     print(Path(args.out).read_text(encoding="utf-8"))
     return 0

@@ -81,7 +81,11 @@ def build_store(size: str, work: Path) -> tuple[Path, int]:
     target = SIZES[size]
     if target:
         n_docs = max(1, (target - 11_000) // TRIPLES_PER_DOC)
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_corpus.py"), str(n_docs), str(source / "gen")], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "generate_corpus.py"), str(n_docs), str(source / "gen")],
+            check=True,
+            capture_output=True,
+        )
     store = work / f"store-{size}"
     report = build([source], store, jobs=default_jobs())
     if report.refused:
@@ -110,12 +114,25 @@ def drive_wrk(url: str, seconds: float, clients: int) -> dict[str, float]:
     paths = ["/" + path + "?" + urllib.parse.urlencode({"query": q}) for q in MIX.values()]
     script = "local paths = {" + ", ".join(f'"{p}"' for p in paths) + "}\nlocal i = 0\n"
     script += "request = function()\n  i = i + 1\n"
-    script += "  return wrk.format('GET', paths[(i % #paths) + 1], {['Accept'] = 'application/sparql-results+json'})\nend\n"
+    script += (
+        "  return wrk.format('GET', paths[(i % #paths) + 1], {['Accept'] = 'application/sparql-results+json'})\nend\n"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
     out = subprocess.run(
-        ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency", "-s", fh.name, f"http://{base}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{min(2, clients)}",
+            f"-c{clients}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            "-s",
+            fh.name,
+            f"http://{base}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     Path(fh.name).unlink()
 
@@ -171,7 +188,13 @@ def drive_threads(url: str, seconds: float, clients: int) -> dict[str, float]:
     wall = time.monotonic() - started
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
-    return {"requests": len(latencies), "rps": len(latencies) / wall, "p50": q[49] * 1000, "p99": q[98] * 1000, "errors": errors[0]}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50": q[49] * 1000,
+        "p99": q[98] * 1000,
+        "errors": errors[0],
+    }
 
 
 #: Our server configurations: extra environment for ``gunicorn -w 2 'server:create_app()'``.
@@ -181,12 +204,17 @@ CONFIGS = {
 }
 
 
-def run_ours(store: Path, seconds: float, clients: int, extra_env: dict[str, str], warmup: float = 2.0) -> dict[str, float]:
+def run_ours(
+    store: Path, seconds: float, clients: int, extra_env: dict[str, str], warmup: float = 2.0
+) -> dict[str, float]:
     port = free_port()
     env = {**os.environ, "KG_STORE": str(store), "KG_IN_MEMORY": "true", "KG_LOG_FORMAT": "json", **extra_env}
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "server:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}/sparql"
@@ -208,11 +236,24 @@ def run_oxigraph(store: Path, work: Path, seconds: float, clients: int) -> dict[
 
     open_store(store, read_only=True).dump(str(dump), format=ox.RdfFormat.N_QUADS)
     location = work / f"oxigraph-{store.name}"
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dump)], check=True, capture_output=True)
+    subprocess.run(
+        [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(dump)],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "oxigraph"),
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}/query"
@@ -229,7 +270,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="seed,100k,1m")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--warmup", type=float, default=None, help="seconds of load before measuring our server (default: 2 s, plus 30 s per million quads for the memory copies)")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=None,
+        help="seconds of load before measuring our server (default: 2 s, plus 30 s per million quads for the memory copies)",
+    )
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update RESULTS.md.")
     args = parser.parse_args()
     rows = []

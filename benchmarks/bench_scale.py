@@ -53,14 +53,20 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 QUERIES: dict[str, str] = {
-    "tech-ranking": P + "SELECT ?t (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c dsr:mentions ?t . ?t a dsr:Technology } GROUP BY ?t ORDER BY DESC(?n) LIMIT 20",
-    "ai-clauses": P + "SELECT ?c ?h ?title WHERE { ?c dsr:mentions <https://w3id.org/dsr-kg/id/technology/artificial-intelligence> ; dsr:heading ?h ; dcterms:isPartOf ?d . ?d dcterms:title ?title } LIMIT 100",
-    "multi-signatories": P + "SELECT ?country (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d dsr:signatory ?country } GROUP BY ?country HAVING (COUNT(DISTINCT ?d) > 1) ORDER BY DESC(?n) LIMIT 50",
-    "tech-sector-pairs": P + "SELECT ?t ?s (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c dsr:mentions ?t , ?s . ?t a dsr:Technology . ?s a dsr:Sector } GROUP BY ?t ?s ORDER BY DESC(?n) LIMIT 50",
+    "tech-ranking": P
+    + "SELECT ?t (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c dsr:mentions ?t . ?t a dsr:Technology } GROUP BY ?t ORDER BY DESC(?n) LIMIT 20",
+    "ai-clauses": P
+    + "SELECT ?c ?h ?title WHERE { ?c dsr:mentions <https://w3id.org/dsr-kg/id/technology/artificial-intelligence> ; dsr:heading ?h ; dcterms:isPartOf ?d . ?d dcterms:title ?title } LIMIT 100",
+    "multi-signatories": P
+    + "SELECT ?country (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d dsr:signatory ?country } GROUP BY ?country HAVING (COUNT(DISTINCT ?d) > 1) ORDER BY DESC(?n) LIMIT 50",
+    "tech-sector-pairs": P
+    + "SELECT ?t ?s (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c dsr:mentions ?t , ?s . ?t a dsr:Technology . ?s a dsr:Sector } GROUP BY ?t ?s ORDER BY DESC(?n) LIMIT 50",
     "entity-card": P + "SELECT ?p ?o WHERE { <https://w3id.org/dsr-kg/id/country/CN> ?p ?o }",
-    "doc-clauses": P + "SELECT ?d (COUNT(?c) AS ?clauses) WHERE { ?d a dsr:Document ; dsr:hasClause ?c } GROUP BY ?d ORDER BY DESC(?clauses) LIMIT 20",
+    "doc-clauses": P
+    + "SELECT ?d (COUNT(?c) AS ?clauses) WHERE { ?d a dsr:Document ; dsr:hasClause ?c } GROUP BY ?d ORDER BY DESC(?clauses) LIMIT 20",
     "text-search": P + 'SELECT ?c WHERE { ?c a dsr:Clause ; dsr:text ?t FILTER(CONTAINS(?t, "人工智能")) } LIMIT 50',
-    "country-tech-docs": P + "SELECT DISTINCT ?d WHERE { ?d dsr:signatory <https://w3id.org/dsr-kg/id/country/CN> ; dsr:hasClause/dsr:mentions <https://w3id.org/dsr-kg/id/technology/big-data> } LIMIT 100",
+    "country-tech-docs": P
+    + "SELECT DISTINCT ?d WHERE { ?d dsr:signatory <https://w3id.org/dsr-kg/id/country/CN> ; dsr:hasClause/dsr:mentions <https://w3id.org/dsr-kg/id/technology/big-data> } LIMIT 100",
 }
 
 
@@ -142,20 +148,33 @@ def child_build(file_list: str, store: str, jobs: int, variant: str, force: bool
 
     files = Path(file_list).read_text(encoding="utf-8").split("\n")
     lexicon_dir = os.environ.get("KG_BENCH_LEXICON") or None  # a snapshot: the lexicons may change during a run
-    report = build_module.build([f for f in files if f], store, jobs=jobs, progress=False, force=force, lexicon_dir=lexicon_dir)
+    report = build_module.build(
+        [f for f in files if f], store, jobs=jobs, progress=False, force=force, lexicon_dir=lexicon_dir
+    )
     from kg.store import open_store
 
     s = open_store(store, read_only=True)
-    print(json.dumps({
-        "added": len(report.added), "replaced": len(report.replaced), "skipped": len(report.skipped),
-        "refused": len(report.refused), "characters": report.characters, "seconds": report.seconds, "triples": len(s),
-    }))
+    print(
+        json.dumps(
+            {
+                "added": len(report.added),
+                "replaced": len(report.replaced),
+                "skipped": len(report.skipped),
+                "refused": len(report.refused),
+                "characters": report.characters,
+                "seconds": report.seconds,
+                "triples": len(s),
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------- steps
 
 
-def run_build(files: list[Path], store: Path, jobs: int, variant: str, work: Path, force: bool = False, repeat: int = 1) -> dict:
+def run_build(
+    files: list[Path], store: Path, jobs: int, variant: str, work: Path, force: bool = False, repeat: int = 1
+) -> dict:
     """Build ``files`` into ``store`` in a child process (fresh unless ``force``), ``repeat`` times.
 
     Returns the numbers of the fastest run (other people's jobs share the machine), with
@@ -168,7 +187,18 @@ def run_build(files: list[Path], store: Path, jobs: int, variant: str, work: Pat
         if store.exists() and not force:
             shutil.rmtree(store)
         load = os.getloadavg()[0]
-        wall, rss, proc = timed([sys.executable, __file__, "--_build", str(listing), str(store), str(jobs), variant, "force" if force else "-"])
+        wall, rss, proc = timed(
+            [
+                sys.executable,
+                __file__,
+                "--_build",
+                str(listing),
+                str(store),
+                str(jobs),
+                variant,
+                "force" if force else "-",
+            ]
+        )
         out = json.loads(proc.stdout.strip().splitlines()[-1])
         out.update(wall=wall, rss_mb=rss, docs=len(files), jobs=jobs, variant=variant, load=load, force=force)
         runs.append(out)
@@ -181,7 +211,7 @@ def run_build(files: list[Path], store: Path, jobs: int, variant: str, work: Pat
 def probe_triples_per_doc(files: list[Path], work: Path) -> tuple[float, int]:
     """Build a few documents; return (triples per document, triples of the ontology graph)."""
     from kg.build import build
-    from kg.namespaces import ONTOLOGY_GRAPH
+    from kg.core.iris import ONTOLOGY_GRAPH
     from kg.store import open_store
 
     store = work / "probe"
@@ -236,7 +266,19 @@ def start_kg_serve(store: Path, options: list[str], log: Path) -> tuple[subproce
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env["KG_LOG_FORMAT"] = "text"
-    cmd = [str(BIN / "kg"), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), "--max-rows", "100000", *options]
+    cmd = [
+        str(BIN / "kg"),
+        "serve",
+        "--store",
+        str(store),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max-rows",
+        "100000",
+        *options,
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -246,7 +288,7 @@ def start_kg_serve(store: Path, options: list[str], log: Path) -> tuple[subproce
 
 def engine_open_seconds(store: Path) -> dict[str, float]:
     """Time opening the store read-only and copying it into memory, in this process."""
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     out = {}
     for name, in_memory in (("open on disk", False), ("copy into memory", True)):
@@ -261,7 +303,15 @@ def engine_open_seconds(store: Path) -> dict[str, float]:
 
 def start_oxigraph(location: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
-    cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    cmd = [
+        str(BIN / "oxigraph"),
+        "serve-read-only",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -276,9 +326,12 @@ def latency(query_url: str, reps: int) -> dict[str, list[float]]:
     session = requests.Session()
     out: dict[str, list[float]] = {}
     for name, query in QUERIES.items():
+
         def once() -> float:
             t = time.perf_counter()
-            r = session.post(query_url, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=300)
+            r = session.post(
+                query_url, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=300
+            )
             elapsed = time.perf_counter() - t
             if r.status_code != 200:
                 raise RuntimeError(f"{name} on {query_url}: HTTP {r.status_code} {r.text[:300]}")
@@ -352,15 +405,33 @@ def render(meta: dict, builds: list[dict], stores: list[dict], serves: list[dict
     ]
     for b in builds:
         kind = "--force" if b.get("force") else "fresh"
-        one = next((x for x in builds if x["label"] == b["label"] and x["variant"] == b["variant"] and x["jobs"] == 1 and x.get("force") == b.get("force")), None)
+        one = next(
+            (
+                x
+                for x in builds
+                if x["label"] == b["label"]
+                and x["variant"] == b["variant"]
+                and x["jobs"] == 1
+                and x.get("force") == b.get("force")
+            ),
+            None,
+        )
         speedup = f"{one['seconds'] / b['seconds']:.2f}×" if one and b["jobs"] > 1 else ""
         lines.append(
             f"| {b['label']} | {b['docs']} | {b['triples']:,} | {kind} | {b['variant']} | {b['jobs']} | {b['wall']:.1f} s | {b['seconds']:.1f} s | "
             f"{b['characters'] / b['seconds']:,.0f} | {b['docs'] / b['seconds']:.1f} | {fmt_mb(b['rss_mb'])} | {speedup} | {b.get('load', 0):.1f} |"
         )
-    lines += ["", "### Store", "", "| graph | triples | on disk | bytes/triple | no-change rebuild (all skipped) |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "### Store",
+        "",
+        "| graph | triples | on disk | bytes/triple | no-change rebuild (all skipped) |",
+        "|---|---|---|---|---|",
+    ]
     for s in stores:
-        lines.append(f"| {s['label']} | {s['triples']:,} | {s['bytes'] / 1e6:,.1f} MB | {s['bytes'] / s['triples']:,.0f} | {s['rebuild_seconds']:.2f} s |")
+        lines.append(
+            f"| {s['label']} | {s['triples']:,} | {s['bytes'] / 1e6:,.1f} MB | {s['bytes'] / s['triples']:,.0f} | {s['rebuild_seconds']:.2f} s |"
+        )
     names = list(SERVE_CONFIGS)
     lines += [
         "",
@@ -373,16 +444,21 @@ def render(meta: dict, builds: list[dict], stores: list[dict], serves: list[dict
         "(VmHWM) of the server and its worker processes, after the query mix. Engine = opening the store "
         "in this process with `LocalEngine` (no web app).",
         "",
-        "| graph | " + " | ".join(f"cold {n}" for n in names) + " | cold oxigraph | engine: open on disk | engine: copy into memory | "
-        + " | ".join(f"RSS {n}" for n in names) + " | RSS oxigraph | dump N-Quads | oxigraph load |",
+        "| graph | "
+        + " | ".join(f"cold {n}" for n in names)
+        + " | cold oxigraph | engine: open on disk | engine: copy into memory | "
+        + " | ".join(f"RSS {n}" for n in names)
+        + " | RSS oxigraph | dump N-Quads | oxigraph load |",
         "|---|" + "---|" * (2 * len(names) + 6),
     ]
     for s in serves:
         c = s["configs"]
         lines.append(
-            f"| {s['label']} | " + " | ".join(f"{c[n]['cold']:.2f} s" for n in names) + f" | {s['cold_oxigraph']:.2f} s | "
+            f"| {s['label']} | "
+            + " | ".join(f"{c[n]['cold']:.2f} s" for n in names)
+            + f" | {s['cold_oxigraph']:.2f} s | "
             f"{s['engine']['open on disk']:.2f} s | {s['engine']['copy into memory']:.2f} s | "
-            + " | ".join(fmt_mb(c[n].get('rss_mb', c[n]['rss_ready_mb'])) for n in names)
+            + " | ".join(fmt_mb(c[n].get("rss_mb", c[n]["rss_ready_mb"])) for n in names)
             + f" | {fmt_mb(s['rss_oxigraph_mb'])} | {s['dump_seconds']:.1f} s | {s['ox_load_seconds']:.1f} s |"
         )
     reps = meta["reps"]
@@ -392,7 +468,12 @@ def render(meta: dict, builds: list[dict], stores: list[dict], serves: list[dict
         "configuration, *in-proc* = `--query-workers 0` with the memory copy, *on-disk* = `--query-workers 0 --on-disk`, *ox* = `oxigraph serve-read-only "
         "--union-default-graph` on the same quads:",
         "",
-        "| query | " + " | ".join(f"{s['label']} ours | {s['label']} in-proc | {s['label']} on-disk | {s['label']} ox | {s['label']} ours/ox" for s in serves) + " |",
+        "| query | "
+        + " | ".join(
+            f"{s['label']} ours | {s['label']} in-proc | {s['label']} on-disk | {s['label']} ox | {s['label']} ours/ox"
+            for s in serves
+        )
+        + " |",
         "|---|" + "---|---|---|---|---|" * len(serves),
     ]
     for name in QUERIES:
@@ -406,6 +487,7 @@ def render(meta: dict, builds: list[dict], stores: list[dict], serves: list[dict
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     cells = []
     for s in serves:
+
         def mix(samples: dict[str, list[float]]) -> tuple[float, float, float]:
             flat = [v for vs in samples.values() for v in vs]
             return percentile(flat, 0.5) * 1e3, percentile(flat, 0.99) * 1e3, sum(flat)
@@ -414,9 +496,18 @@ def render(meta: dict, builds: list[dict], stores: list[dict], serves: list[dict
         i50, i99, isum = mix(s["configs"]["in-process memory"]["latency"])
         d50, d99, dsum = mix(s["configs"]["in-process on-disk"]["latency"])
         x50, x99, xsum = mix(s["oxigraph"])
-        s["mix"] = {"ours_p50": o50, "ours_p99": o99, "ox_p50": x50, "ox_p99": x99, "ratio_total": osum / xsum,
-                    "inproc_ratio_total": isum / xsum, "disk_ratio_total": dsum / xsum}
-        cells.append(f"p50 {o50:.1f} / p99 {o99:.1f} | p50 {i50:.1f} / p99 {i99:.1f} | p50 {d50:.1f} / p99 {d99:.1f} | p50 {x50:.1f} / p99 {x99:.1f} | {osum / xsum:.2f}× (sum)")
+        s["mix"] = {
+            "ours_p50": o50,
+            "ours_p99": o99,
+            "ox_p50": x50,
+            "ox_p99": x99,
+            "ratio_total": osum / xsum,
+            "inproc_ratio_total": isum / xsum,
+            "disk_ratio_total": dsum / xsum,
+        }
+        cells.append(
+            f"p50 {o50:.1f} / p99 {o99:.1f} | p50 {i50:.1f} / p99 {i99:.1f} | p50 {d50:.1f} / p99 {d99:.1f} | p50 {x50:.1f} / p99 {x99:.1f} | {osum / xsum:.2f}× (sum)"
+        )
     lines.append("| **whole mix** | " + " | ".join(cells) + " |")
 
     largest = serves[-1]
@@ -428,7 +519,11 @@ def render(meta: dict, builds: list[dict], stores: list[dict], serves: list[dict
         return f"{one['seconds'] / two['seconds']:.2f}×" if one and two else "n/a"
 
     def rss_series(variant: str, jobs: int, force: bool) -> str:
-        return " → ".join(fmt_mb(b["rss_mb"]) for b in builds if b["variant"] == variant and b["jobs"] == jobs and bool(b.get("force")) == force)
+        return " → ".join(
+            fmt_mb(b["rss_mb"])
+            for b in builds
+            if b["variant"] == variant and b["jobs"] == jobs and bool(b.get("force")) == force
+        )
 
     c = largest["configs"]
     lines += [
@@ -459,7 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="results file to update")
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
-    parser.add_argument("--_build", nargs=5, metavar=("FILES", "STORE", "JOBS", "VARIANT", "FORCE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--_build", nargs=5, metavar=("FILES", "STORE", "JOBS", "VARIANT", "FORCE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args._build:
         files, store, jobs, variant, force = args._build
@@ -503,7 +600,10 @@ def main(argv: list[str] | None = None) -> int:
                 b = run_build(files[:n], store, jobs, variant, work, repeat=repeat)
                 b["label"] = label
                 builds.append(b)
-                print(f"build {label} {variant} j{jobs}: {b['seconds']:.1f} s, {b['rss_mb']} MB, {b['triples']:,} triples", flush=True)
+                print(
+                    f"build {label} {variant} j{jobs}: {b['seconds']:.1f} s, {b['rss_mb']} MB, {b['triples']:,} triples",
+                    flush=True,
+                )
                 if (variant, jobs) != ("current", 1):
                     shutil.rmtree(store)
             store = work / f"store-{label}-current-1"
@@ -513,15 +613,30 @@ def main(argv: list[str] | None = None) -> int:
                 builds.append(b)
                 print(f"rebuild --force {label} {variant}: {b['seconds']:.1f} s, {b['rss_mb']} MB", flush=True)
             rebuild = run_build_again(files[:n], store)
-            stores.append({"label": label, "triples": next(b["triples"] for b in builds if b["label"] == label), "bytes": du(store), "rebuild_seconds": rebuild})
+            stores.append(
+                {
+                    "label": label,
+                    "triples": next(b["triples"] for b in builds if b["label"] == label),
+                    "bytes": du(store),
+                    "rebuild_seconds": rebuild,
+                }
+            )
             s = serve_step(label, store, work, reps)
             serves.append(s)
             print(f"serve {label}: " + ", ".join(f"{k} {v['cold']:.2f} s" for k, v in s["configs"].items()), flush=True)
             shutil.rmtree(store)
         meta = {
-            "date": date.today().isoformat(), "machine": platform.machine(), "python": platform.python_version(),
-            "cores": os.cpu_count(), "total": time.perf_counter() - started, "triples_per_doc": per_doc,
-            "ontology_triples": onto, "chars_per_doc": chars, "probe_docs": probe_n, "reps": reps, "repeat": repeat,
+            "date": date.today().isoformat(),
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "cores": os.cpu_count(),
+            "total": time.perf_counter() - started,
+            "triples_per_doc": per_doc,
+            "ontology_triples": onto,
+            "chars_per_doc": chars,
+            "probe_docs": probe_n,
+            "reps": reps,
+            "repeat": repeat,
         }
         section = render(meta, builds, stores, serves, args.quick)
         if args.no_write:
@@ -529,7 +644,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             write_section(args.results, "Scale", section)
             print(f"wrote the Scale section of {args.results}")
-        (work / "scale.json").write_text(json.dumps({"meta": meta, "builds": builds, "stores": stores, "serves": serves}, indent=1))
+        (work / "scale.json").write_text(
+            json.dumps({"meta": meta, "builds": builds, "stores": stores, "serves": serves}, indent=1)
+        )
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

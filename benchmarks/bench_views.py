@@ -55,7 +55,7 @@ def shuffled_seed_copies(n: int, outdir: Path, seed: int = 0) -> list[Path]:
 def large_store(work: Path, triples: int) -> Path:
     """Build (once) a store of about ``triples`` quads under ``work``; return its path."""
     from kg.build import build
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     store = work / f"store-{triples}"
     if (store / "CURRENT").exists():
@@ -81,9 +81,9 @@ def large_store(work: Path, triples: int) -> Path:
 
 def time_views(store: Path, repeat: int) -> tuple[int, list[dict]]:
     """Time every view: SPARQL + graph + metrics, then GEXF export (best of ``repeat``)."""
-    from kg.engine import LocalEngine
+    from kg.analysis.views import VIEWS, build_view
     from kg.export import to_gexf
-    from kg.views import VIEWS, build_view
+    from kg.query.engines import LocalEngine
 
     engine = LocalEngine(store, in_memory=True, max_rows=None)
     results = []
@@ -96,8 +96,16 @@ def time_views(store: Path, repeat: int) -> tuple[int, list[dict]]:
                 t1 = time.perf_counter()
                 data = to_gexf(G)
                 t2 = time.perf_counter()
-                run = {"view": name, "nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "build": t1 - t0,
-                       "gexf": t2 - t1, "total": t2 - t0, "bytes": len(data), "betweenness": G.graph.get("betweenness", "")}
+                run = {
+                    "view": name,
+                    "nodes": G.number_of_nodes(),
+                    "edges": G.number_of_edges(),
+                    "build": t1 - t0,
+                    "gexf": t2 - t1,
+                    "total": t2 - t0,
+                    "bytes": len(data),
+                    "betweenness": G.graph.get("betweenness", ""),
+                }
                 if best is None or run["total"] < best["total"]:
                     best = run
             results.append(best)
@@ -107,8 +115,10 @@ def time_views(store: Path, repeat: int) -> tuple[int, list[dict]]:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| view | nodes | edges | SPARQL + metrics | GEXF (layout + write) | total | GEXF size | betweenness |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| view | nodes | edges | SPARQL + metrics | GEXF (layout + write) | total | GEXF size | betweenness |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         lines.append(
             f"| {r['view']} | {r['nodes']:,} | {r['edges']:,} | {r['build']:.2f} s | {r['gexf']:.2f} s | "
@@ -118,8 +128,9 @@ def table(results: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kg.analysis.metrics import BETWEENNESS_EXACT_MAX_NODES, BETWEENNESS_SAMPLES
+    from kg.analysis.metrics import SEED as METRIC_SEED
     from kg.build import build
-    from kg.metrics import BETWEENNESS_EXACT_MAX_NODES, BETWEENNESS_SAMPLES, SEED as METRIC_SEED
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, default=1_000_000, help="size of the large store (0: seed only)")

@@ -39,13 +39,13 @@ def read_gold(path: Path) -> set[tuple[str, str]]:
 
 def predict(path: Path, lexicon) -> set[tuple[str, str]]:
     """Return {(type, iri_key)} the pipeline finds in a document."""
-    from kg.extract import extract
-    from kg.ingest import read_source
-    from kg.structure import segment
+    from kg.pipeline.extract import extract
+    from kg.pipeline.ingest import read_source
+    from kg.pipeline.structure import segment
 
     source = read_source(path)
     structure = segment(source, lexicon.cues())
-    return {(m.type, m.entity[len(ID):]) for m in extract(source, structure, lexicon)}
+    return {(m.type, m.entity[len(ID) :]) for m in extract(source, structure, lexicon)}
 
 
 def score(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -58,7 +58,7 @@ def score(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 def evaluate(docs: Path, gold: Path, verbose: bool = False) -> tuple[dict, list[str]]:
     """Score every document that has a gold file; return per-type counts and a log."""
-    from kg.lexicon import load_lexicon
+    from kg.pipeline.lexicon import load_lexicon
 
     lexicon = load_lexicon()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -125,9 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         from results import write_section
 
         write_section(args.write, args.section, md + (f"\n\n{args.note}" if args.note else ""))
-    ok = all(
-        score(*counts[t])[0] >= target[0] and score(*counts[t])[1] >= target[1] for t, target in TARGETS.items()
-    )
+    ok = all(score(*counts[t])[0] >= target[0] and score(*counts[t])[1] >= target[1] for t, target in TARGETS.items())
     return 0 if ok else 1
 
 

@@ -58,7 +58,18 @@ _EN_TITLES = (
     "{city} Declaration on {tech} and {tech2} Partnership",
     "Digital Silk Road Consensus on {tech} ({city})",
 )
-_EN_CITIES = ("Beijing", "Shanghai", "Hangzhou", "Wuzhen", "Jakarta", "Nairobi", "Astana", "Bangkok", "Hanoi", "Tashkent")
+_EN_CITIES = (
+    "Beijing",
+    "Shanghai",
+    "Hangzhou",
+    "Wuzhen",
+    "Jakarta",
+    "Nairobi",
+    "Astana",
+    "Bangkok",
+    "Hanoi",
+    "Tashkent",
+)
 _EN_PREAMBLE = (
     "The digital economy is an increasingly important driver of global growth. To expand cooperation in {tech} "
     "and to unlock its potential for the 2030 Agenda for Sustainable Development, we explore how to seize digital "
@@ -141,10 +152,10 @@ def load_pools(seed_document: str = str(SEED_DOCUMENT)) -> Pools:
     """Parse the seed into sentence templates and read entity labels from the lexicons."""
     import pyoxigraph as ox
 
-    from kg.extract import find_entities
-    from kg.ingest import read_source
-    from kg.lexicon import load_lexicon
-    from kg.structure import segment
+    from kg.pipeline.extract import find_entities
+    from kg.pipeline.ingest import read_source
+    from kg.pipeline.lexicon import load_lexicon
+    from kg.pipeline.structure import segment
 
     lexicon = load_lexicon()
     source = read_source(seed_document)
@@ -236,9 +247,12 @@ class Generator:
 
     def _zh(self, rng: random.Random, index: int) -> str:
         tech, tech2 = self._label(rng, "Technology", "zh"), self._label(rng, "Technology", "zh")
-        title = rng.choice(_ZH_TITLES).format(
-            tech=tech, tech2=tech2, org=self._label(rng, "Organisation", "zh"), city=rng.choice(_ZH_CITIES)
-        ) + f"（第{index + 1}号）"
+        title = (
+            rng.choice(_ZH_TITLES).format(
+                tech=tech, tech2=tech2, org=self._label(rng, "Organisation", "zh"), city=rng.choice(_ZH_CITIES)
+            )
+            + f"（第{index + 1}号）"
+        )
         countries = "、".join(self._signatories(rng, "zh"))
         preamble = _ZH_PREAMBLE.format(tech=tech) + _ZH_SIGNATORY.format(countries=countries)
         n_clauses = rng.randint(8, 30)

@@ -53,14 +53,28 @@ SELECT ?clause ?n ?label WHERE {
 def normal_requests() -> list[tuple[str, dict]]:
     """The normal mix: (name, requests keyword arguments for GET/POST /sparql)."""
     mix: list[tuple[str, dict]] = [
-        ("typical", {"method": "GET", "params": {"query": TYPICAL}, "headers": {"Accept": "application/sparql-results+json"}}),
+        (
+            "typical",
+            {"method": "GET", "params": {"query": TYPICAL}, "headers": {"Accept": "application/sparql-results+json"}},
+        ),
         ("form-post", {"method": "POST", "data": {"query": TYPICAL}, "headers": {"Accept": "text/csv"}}),
         ("ask", {"method": "GET", "params": {"query": "ASK { ?s a <https://w3id.org/dsr-kg/ontology#Clause> }"}}),
     ]
     for path in sorted((ROOT / "kg" / "web" / "examples").glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        mix.append((path.stem, {"method": "POST", "data": text.encode("utf-8"),
-                                "headers": {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json, text/turtle;q=0.9"}}))
+        mix.append(
+            (
+                path.stem,
+                {
+                    "method": "POST",
+                    "data": text.encode("utf-8"),
+                    "headers": {
+                        "Content-Type": "application/sparql-query",
+                        "Accept": "application/sparql-results+json, text/turtle;q=0.9",
+                    },
+                },
+            )
+        )
     return mix
 
 
@@ -99,7 +113,10 @@ def start_server(store: Path, args: argparse.Namespace, log_path: Path) -> tuple
     log = open(log_path, "wb")
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "server.py"), "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -171,7 +188,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    k = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[k]
 
 
@@ -201,14 +218,20 @@ def load_test(args: argparse.Namespace) -> int:
             assert report.ok, report.refused
         proc, base = start_server(store, args, tmp_path / "server.log")
         try:
-            print(f"server {base} (workers={args.workers}, time limit {args.time_limit} s, threads {args.threads})", flush=True)
+            print(
+                f"server {base} (workers={args.workers}, time limit {args.time_limit} s, threads {args.threads})",
+                flush=True,
+            )
             baseline_seconds = max(5.0, args.seconds / 6)
             base_tally = run_clients(base, args.clients, baseline_seconds, with_runaway=False)
             baseline = summary(base_tally, baseline_seconds)
             print(f"baseline ({args.clients} clients, {baseline_seconds:.0f} s): {baseline}", flush=True)
             tally = run_clients(base, args.clients, args.seconds, with_runaway=True)
             loaded = summary(tally, args.seconds)
-            print(f"with runaway ({args.clients - 1} normal clients + 1 runaway, {args.seconds:.0f} s): {loaded}", flush=True)
+            print(
+                f"with runaway ({args.clients - 1} normal clients + 1 runaway, {args.seconds:.0f} s): {loaded}",
+                flush=True,
+            )
             print(f"runaway: {tally.runaway_statuses} statuses, {len(tally.runaway_seconds)} attempts", flush=True)
             for e in (base_tally.errors + tally.errors)[:10]:
                 print("  error:", e)
@@ -234,8 +257,10 @@ def write_results(args, baseline, loaded, tally, baseline_seconds, alive) -> Non
     from benchmarks.results import write_section
 
     def row(name: str, s: dict, seconds: float) -> str:
-        return (f"| {name} | {seconds:.0f} | {s['requests']:,} | {s['errors']} | {s['rps']:.0f} | "
-                f"{s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | {s['max']:.0f} |")
+        return (
+            f"| {name} | {seconds:.0f} | {s['requests']:,} | {s['errors']} | {s['rps']:.0f} | "
+            f"{s['p50']:.1f} | {s['p95']:.1f} | {s['p99']:.1f} | {s['max']:.0f} |"
+        )
 
     runaway_line = ", ".join(f"{n}× HTTP {status}" for status, n in sorted(tally.runaway_statuses.items()))
     mean_runaway = statistics.mean(tally.runaway_seconds) if tally.runaway_seconds else float("nan")
@@ -251,7 +276,7 @@ def write_results(args, baseline, loaded, tally, baseline_seconds, alive) -> Non
 
 Runaway query (four-way cross product, sent again as soon as it is answered): {runaway_line},
 {mean_runaway:.2f} s each on average (the worker is SIGKILLed at the limit and replaced).
-Errors of the normal clients: {loaded['errors'] + baseline['errors']} (the promise is 0). Server healthy afterwards: {alive}.
+Errors of the normal clients: {loaded["errors"] + baseline["errors"]} (the promise is 0). Server healthy afterwards: {alive}.
 
 Limits in force by default (docs/safety.md): query time 30 s (`QUERY_TIME_LIMIT`, worker killed
 and replaced, 503), 2 query workers, 4096 MB per worker, request body 1 MiB (413), query
@@ -276,9 +301,8 @@ def overhead(args: argparse.Namespace) -> int:
 def overhead_table(store_arg: str | None) -> str:
     """Measure the guard's and the worker pool's per-query cost; return a Markdown table."""
     from kg.build import build
-    from kg.engine import LocalEngine
-    from kg.guard import Guard
-    from kg.query_pool import PoolEngine
+    from kg.query.engines import LocalEngine, PoolEngine
+    from kg.query.guard import Guard
 
     with tempfile.TemporaryDirectory(prefix="kg-overhead-") as tmp:
         store = Path(store_arg) if store_arg else Path(tmp) / "store"
@@ -292,6 +316,7 @@ def overhead_table(store_arg: str | None) -> str:
             queries[path.stem] = path.read_text(encoding="utf-8")
         rows = []
         for name, q in queries.items():
+
             def timed(fn, n=200) -> float:
                 for _ in range(10):
                     fn()
@@ -305,7 +330,7 @@ def overhead_table(store_arg: str | None) -> str:
             try:
                 t_local = timed(lambda: local.run(q))
                 t_pool = timed(lambda: pool.run(q))
-            except Exception as exc:  # noqa: BLE001 - an example may exceed a limit; report it
+            except Exception as exc:
                 print(f"{name}: {exc}")
                 continue
             t_guard = timed(lambda: guard.check_query(q), 500)
@@ -328,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--store", default=None, help="serve this store (default: a temporary store built from the seed)")
+    parser.add_argument(
+        "--store", default=None, help="serve this store (default: a temporary store built from the seed)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="QUERY_WORKERS of the server")
     parser.add_argument("--time-limit", type=float, default=5.0, help="QUERY_TIME_LIMIT of the server")
     parser.add_argument("--threads", type=int, default=64, help="waitress threads of the server")

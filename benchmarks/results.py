@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-HEADER = "# Benchmark results\n\nEach section is written by the benchmark script it names; rerun the script to refresh it.\n"
+HEADER = (
+    "# Benchmark results\n\nEach section is written by the benchmark script it names; rerun the script to refresh it.\n"
+)
 
 
 def write_section(path: Path, title: str, body: str) -> None:

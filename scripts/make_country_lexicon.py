@@ -13,6 +13,7 @@ the script twice gives byte-identical output.  Standard library only.
 Usage:  python scripts/make_country_lexicon.py [--check] [-o PATH]
   --check   exit 1 if the committed file differs from what would be generated
 """
+
 from __future__ import annotations
 
 import argparse
@@ -126,17 +127,21 @@ def build() -> str:
         lines.append(f"    skos:prefLabel {lit(zh, 'zh')} , {lit(en, 'en')} ;")
         alts_sorted = sorted(alts, key=lambda t: (t[0] != "zh", t[1].casefold(), t[1]))
         if alts_sorted:
-            lines.append("    skos:altLabel " + " ,\n        ".join(lit(l, g) for g, l in alts_sorted) + " ;")
+            lines.append("    skos:altLabel " + " ,\n        ".join(lit(label, g) for g, label in alts_sorted) + " ;")
         if amb:
-            lines.append("    dsr:ambiguousLabel " + " , ".join(lit(l, g) for g, l in amb) + " ;")
+            lines.append("    dsr:ambiguousLabel " + " , ".join(lit(label, g) for g, label in amb) + " ;")
         lines.append(f"    dsr:iso3166Alpha2 {lit(a2)} ;")
         lines.append(f"    dsr:iso3166Alpha3 {lit(row['alpha3'])} ;")
         lines.append(f"    dsr:iso3166Numeric {lit(row['numeric'])} ;")
         if row["wikidata"]:
             lines.append(f"    owl:sameAs wd:{row['wikidata']} ;")
-        src = (row["source"] + "; zh long form: " + ("UNTERM/country_long_names_zh.csv" if a2 in long_zh else "none")
-               + "; en official/common: pycountry 26.2.16; variants: ontology/data/country_variants.csv"
-               + "; see ontology/data/SOURCES.md")
+        src = (
+            row["source"]
+            + "; zh long form: "
+            + ("UNTERM/country_long_names_zh.csv" if a2 in long_zh else "none")
+            + "; en official/common: pycountry 26.2.16; variants: ontology/data/country_variants.csv"
+            + "; see ontology/data/SOURCES.md"
+        )
         lines.append(f"    dcterms:source {lit(src)} .")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)

@@ -57,7 +57,9 @@ def chromium_path() -> str | None:
         if candidate and os.path.exists(candidate):
             return candidate
     if os.environ.get("KG_REQUIRE_BROWSER") == "1":
-        pytest.fail("Chromium is required (KG_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing; apt-get install chromium")
+        pytest.fail(
+            "Chromium is required (KG_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing; apt-get install chromium"
+        )
     return None
 
 

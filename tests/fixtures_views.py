@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.engine import LocalEngine
-from kg.views import VIEWS, build_view
+from kg.analysis.views import VIEWS, build_view
+from kg.query.engines import LocalEngine
 
 
 @pytest.fixture(scope="module")

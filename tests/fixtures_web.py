@@ -40,10 +40,22 @@ def server_process(
     port = free_port()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     full_env.update({"PYTHONUNBUFFERED": "1", **(env or {})})
-    cmd = [sys.executable, str(ROOT / "server.py"), "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *args]
+    cmd = [
+        sys.executable,
+        str(ROOT / "server.py"),
+        "--store",
+        str(store),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *args,
+    ]
     log_path = store.parent / f"server-{port}.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout

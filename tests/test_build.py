@@ -5,16 +5,26 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from kg.build import build
-from kg.store import document_graphs, open_store, select, stats
-from kg.validate import validate_store
-
 from conftest import ID, SEED_IRI
 
+from kg.build import build
+from kg.store import document_graphs, open_store, select, stats, validate_store
+
 SIGNATORIES = {
-    "CN": "CHN", "AR": "ARG", "KH": "KHM", "KM": "COM", "CU": "CUB", "ET": "ETH", "GM": "GMB",
-    "KE": "KEN", "LA": "LAO", "MY": "MYS", "MM": "MMR", "PS": "PSE", "ST": "STP", "TH": "THA",
+    "CN": "CHN",
+    "AR": "ARG",
+    "KH": "KHM",
+    "KM": "COM",
+    "CU": "CUB",
+    "ET": "ETH",
+    "GM": "GMB",
+    "KE": "KEN",
+    "LA": "LAO",
+    "MY": "MYS",
+    "MM": "MMR",
+    "PS": "PSE",
+    "ST": "STP",
+    "TH": "THA",
 }
 
 
@@ -24,7 +34,9 @@ def _clauses_mentioning(store, iri: str) -> list[int]:
 
 
 def test_seed_has_20_numbered_clauses_plus_unit_0(seed_store):
-    rows = select(seed_store, f"SELECT ?n WHERE {{ <{SEED_IRI}> dsr:hasClause ?c . ?c dsr:clauseNumber ?n }} ORDER BY ?n")
+    rows = select(
+        seed_store, f"SELECT ?n WHERE {{ <{SEED_IRI}> dsr:hasClause ?c . ?c dsr:clauseNumber ?n }} ORDER BY ?n"
+    )
     assert [int(r["n"].value) for r in rows] == list(range(21))
 
 
@@ -48,7 +60,7 @@ def test_clauses_mentioning_blockchain(seed_store):
 
 def test_clause_20_mentions_unctad_unido_itu_and_not_the_un(seed_store):
     rows = select(seed_store, f"SELECT ?e WHERE {{ <{SEED_IRI}/clause/20> dsr:mentions ?e }}")
-    mentioned = {r["e"].value[len(ID):] for r in rows}
+    mentioned = {r["e"].value[len(ID) :] for r in rows}
     assert {"organisation/unctad", "organisation/unido", "organisation/itu"} <= mentioned
     assert "organisation/un" not in mentioned
 
@@ -121,7 +133,9 @@ def test_folder_with_bad_files_builds_the_good_ones(seed_path, tmp_path):
     shutil.copy(seed_path, folder / "seed.txt")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (folder / "gb.txt").write_bytes("数字合作倡议\n1.加强人工智能合作。\n2.推动区块链和云计算应用。\n".encode("gb18030"))
+    (folder / "gb.txt").write_bytes(
+        "数字合作倡议\n1.加强人工智能合作。\n2.推动区块链和云计算应用。\n".encode("gb18030")
+    )
     report = build([folder], tmp_path / "store")
     assert sorted(p.split("/")[-1] for p in report.added) == ["gb.txt", "seed.txt"]
     refused = {p.split("/")[-1]: msg for p, msg in report.refused}
@@ -135,7 +149,7 @@ def test_folder_with_bad_files_builds_the_good_ones(seed_path, tmp_path):
 
 
 def test_failed_write_keeps_previous_graph(store_copy):
-    from kg.errors import StoreError
+    from kg.core.errors import StoreError
     from kg.store import replace_graph
 
     store = open_store(store_copy)

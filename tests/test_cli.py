@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ID, SEED_IRI
 
 KG = [sys.executable, "-m", "kg.cli"]
@@ -41,8 +40,14 @@ def test_query_from_file_table_and_json(seed_store_path, tmp_path):
 def test_construct_as_turtle_parses(seed_store_path):
     from rdflib import Graph
 
-    out = kg("query", f"CONSTRUCT {{ ?c dsr:mentions ?e }} WHERE {{ <{SEED_IRI}/clause/20> dsr:mentions ?e BIND(<{SEED_IRI}/clause/20> AS ?c) }}",
-             "--store", str(seed_store_path), "--format", "turtle")
+    out = kg(
+        "query",
+        f"CONSTRUCT {{ ?c dsr:mentions ?e }} WHERE {{ <{SEED_IRI}/clause/20> dsr:mentions ?e BIND(<{SEED_IRI}/clause/20> AS ?c) }}",
+        "--store",
+        str(seed_store_path),
+        "--format",
+        "turtle",
+    )
     assert out.returncode == 0, out.stderr
     assert len(Graph().parse(data=out.stdout, format="turtle")) >= 3
 
@@ -84,17 +89,30 @@ def test_build_reports_bad_file_and_exits_nonzero(tmp_path, seed_path):
 def test_load_turtle_into_a_named_graph(tmp_path, store_copy):
     ttl = tmp_path / "extra.ttl"
     ttl.write_text(
-        "@prefix ex: <http://example.org/> .\nex:Laos ex:partnerOf ex:China ; ex:note \"老挝\"@zh .\n", encoding="utf-8"
+        '@prefix ex: <http://example.org/> .\nex:Laos ex:partnerOf ex:China ; ex:note "老挝"@zh .\n', encoding="utf-8"
     )
     out = kg("load", str(ttl), "--graph", "http://example.org/g", "--store", str(store_copy))
     assert out.returncode == 0, out.stderr
     assert "loaded 2 statements" in out.stdout
-    q = kg("query", "SELECT ?o WHERE { GRAPH <http://example.org/g> { <http://example.org/Laos> ?p ?o } } ORDER BY ?o",
-           "--store", str(store_copy), "--format", "csv")
+    q = kg(
+        "query",
+        "SELECT ?o WHERE { GRAPH <http://example.org/g> { <http://example.org/Laos> ?p ?o } } ORDER BY ?o",
+        "--store",
+        str(store_copy),
+        "--format",
+        "csv",
+    )
     assert q.stdout.splitlines()[1:3] == ["http://example.org/China", "老挝"]
     # loading again replaces the graph instead of duplicating it
     kg("load", str(ttl), "--graph", "http://example.org/g", "--store", str(store_copy))
-    n = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }", "--store", str(store_copy), "--format", "csv")
+    n = kg(
+        "query",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }",
+        "--store",
+        str(store_copy),
+        "--format",
+        "csv",
+    )
     assert n.stdout.split() == ["n", "2"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.compare import compare_documents, jaccard, render_table
+from kg.analysis.compare import compare_documents, jaccard, render_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SLUG = "000_bf54f53887da828b"
@@ -36,7 +36,7 @@ def corpus_store(tmp_path_factory, seed_path) -> Path:
 
 @pytest.fixture(scope="module")
 def engine(corpus_store):
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     return LocalEngine(corpus_store, in_memory=False, max_rows=None)
 
@@ -71,7 +71,9 @@ def test_clause_matching_is_the_best_jaccard(engine):
     n_b = int(engine.select(f"SELECT (COUNT(?c) AS ?n) WHERE {{ <{doc_b}> dsr:hasClause ?c }}")[0]["n"].value)
     assert len(c.clauses) == n_b
     seed_clauses = {}
-    for r in engine.select(f"SELECT ?n ?e WHERE {{ <{ID}document/{SEED_SLUG}> dsr:hasClause ?c . ?c dsr:clauseNumber ?n OPTIONAL {{ ?c dsr:mentions ?e }} }}"):
+    for r in engine.select(
+        f"SELECT ?n ?e WHERE {{ <{ID}document/{SEED_SLUG}> dsr:hasClause ?c . ?c dsr:clauseNumber ?n OPTIONAL {{ ?c dsr:mentions ?e }} }}"
+    ):
         seed_clauses.setdefault(int(r["n"].value), set()).update([r["e"].value] if r["e"] is not None else [])
     for m in c.clauses:
         mine = {r["e"].value for r in engine.select(f"SELECT ?e WHERE {{ <{m.iri}> dsr:mentions ?e }}")}
@@ -90,7 +92,9 @@ def test_compare_command_table_json_and_errors(corpus_store):
     from kg.cli import main
 
     runner = CliRunner()
-    result = runner.invoke(main, ["compare", SEED_SLUG, "gen_7_000003_en.txt", "--store", str(corpus_store), "--format", "json"])
+    result = runner.invoke(
+        main, ["compare", SEED_SLUG, "gen_7_000003_en.txt", "--store", str(corpus_store), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["a"]["title"] == "“一带一路”数字经济国际合作北京倡议"
@@ -125,21 +129,25 @@ def compare_client(corpus_store):
 def test_web_compare_json_and_html(compare_client, engine):
     r = compare_client.get(f"/compare?a={SEED_SLUG}&b=gen_7_000001_zh", headers={"Accept": "application/json"})
     assert r.status_code == 200 and r.mimetype == "application/json"
-    assert r.get_json() == json.loads(json.dumps(compare_documents(engine, SEED_SLUG, "gen_7_000001_zh").as_dict(), ensure_ascii=False))
+    assert r.get_json() == json.loads(
+        json.dumps(compare_documents(engine, SEED_SLUG, "gen_7_000001_zh").as_dict(), ensure_ascii=False)
+    )
     r = compare_client.get(f"/compare?a={SEED_SLUG}&b=gen_7_000001_zh", headers={"Accept": "text/html"})
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     assert "一带一路”数字经济国际合作北京倡议" in html and "Clauses of B" in html
     assert "/id/document/gen_7_000001_zh/clause/1" in html  # clauses link to their pages
     r = compare_client.get("/compare")
-    assert r.status_code == 200 and "<select name=\"a\">" in r.get_data(as_text=True)
+    assert r.status_code == 200 and '<select name="a">' in r.get_data(as_text=True)
 
 
 def test_web_compare_errors(compare_client):
     assert compare_client.get("/compare?format=json").status_code == 400
     assert compare_client.get(f"/compare?a={SEED_SLUG}&b=nope&format=json").status_code == 404
     assert compare_client.get(f"/compare?a={SEED_SLUG}&b={SEED_SLUG}&threshold=2").status_code == 400
-    assert compare_client.get(f"/compare?a={SEED_SLUG}&b={SEED_SLUG}", headers={"Accept": "image/png"}).status_code == 406
+    assert (
+        compare_client.get(f"/compare?a={SEED_SLUG}&b={SEED_SLUG}", headers={"Accept": "image/png"}).status_code == 406
+    )
 
 
 QUERIES = sorted((ROOT / "kg" / "web" / "examples").glob("1[5-9]-*.rq"))
@@ -167,5 +175,8 @@ def test_entities_in_every_document_query_is_right(engine):
     text = (ROOT / "kg" / "web" / "examples" / "16-entities-in-every-document.rq").read_text(encoding="utf-8")
     got = {r["entity"].value for r in engine.select(text.split("\n", 2)[2])}
     docs = [r["d"].value for r in engine.select("SELECT ?d WHERE { ?d a dsr:Document }")]
-    mentioned = [{r["e"].value for r in engine.select(f"SELECT ?e WHERE {{ <{d}> dsr:hasClause/dsr:mentions ?e }}")} for d in docs]
+    mentioned = [
+        {r["e"].value for r in engine.select(f"SELECT ?e WHERE {{ <{d}> dsr:hasClause/dsr:mentions ?e }}")}
+        for d in docs
+    ]
     assert len(docs) == 5 and got == set.intersection(*mentioned)

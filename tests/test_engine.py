@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.engine import LocalEngine, MemoryCopy
+from kg.query.engines import LocalEngine, MemoryCopy
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?c a dsr:Clause }"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract import english_variants, find_entities, is_acronym
-from kg.lexicon import load_lexicon
+from kg.pipeline.extract import english_variants, find_entities, is_acronym
+from kg.pipeline.lexicon import load_lexicon
 
 ID = "https://w3id.org/dsr-kg/id/"
 
@@ -16,7 +16,7 @@ def lexicon():
 
 
 def _found(text: str, language: str, lexicon) -> list[tuple[str, str]]:
-    return [(text[s:e], iri[len(ID):]) for s, e, iri in find_entities(text, language, lexicon)]
+    return [(text[s:e], iri[len(ID) :]) for s, e, iri in find_entities(text, language, lexicon)]
 
 
 def test_longest_match_wins(lexicon):
@@ -45,7 +45,9 @@ def test_unknown_acronym_learnt_from_parentheses(lexicon):
     assert ("亚洲基础设施投资银行", "organisation/aiib") in found
 
 
-@pytest.mark.parametrize("text", ["保障发展中国家和平利用互联网", "鼓励各国秉持理念", "作为共建合作伙伴", "弥合数字鸿沟"])
+@pytest.mark.parametrize(
+    "text", ["保障发展中国家和平利用互联网", "鼓励各国秉持理念", "作为共建合作伙伴", "弥合数字鸿沟"]
+)
 def test_negatives_are_not_entities(lexicon, text):
     found = _found(text, "zh", lexicon)
     assert all(not iri.startswith("country/") for _, iri in found), found
@@ -79,7 +81,12 @@ def test_traditional_chinese_via_opencc_keeps_offsets(lexicon):
     text = "推動人工智慧、區塊鏈與雲端運算合作，聯合國發揮作用。"
     found = _found(text, "zh", lexicon)
     iris = {iri for _, iri in found}
-    assert {"technology/artificial-intelligence", "technology/blockchain", "technology/cloud-computing", "organisation/un"} <= iris
+    assert {
+        "technology/artificial-intelligence",
+        "technology/blockchain",
+        "technology/cloud-computing",
+        "organisation/un",
+    } <= iris
     assert ("區塊鏈", "technology/blockchain") in found  # surface is the original text
 
 
@@ -96,15 +103,17 @@ def test_helpers():
     assert "technologies" in english_variants("technology")
 
 
-@pytest.mark.parametrize("text,surface", [("Work moves on to 6G.", "6G"), ("Sensors and IoT.", "IoT"), ("It joined the WTO.", "WTO")])
+@pytest.mark.parametrize(
+    "text,surface", [("Work moves on to 6G.", "6G"), ("Sensors and IoT.", "IoT"), ("It joined the WTO.", "WTO")]
+)
 def test_acronym_at_the_end_of_a_sentence(lexicon, text, surface):
     assert surface in [s for s, _ in _found(text, "en", lexicon)]
 
 
 def test_spacy_component_resolves_like_find_entities(lexicon):
     """nlp(text).ents (for spaCy users) gives what the builder extracts."""
-    from kg.extract import build_nlp
+    from kg.pipeline.extract import build_nlp
 
     text = "包括国际标准化组织（ISO）制定的标准，保障发展中国家利用人工智能。"
     doc = build_nlp("zh", lexicon)(text)
-    assert [(e.text, e.kb_id_[len(ID):]) for e in doc.ents] == _found(text, "zh", lexicon)
+    assert [(e.text, e.kb_id_[len(ID) :]) for e in doc.ents] == _found(text, "zh", lexicon)

@@ -33,14 +33,26 @@ REMOTE = LISTENER.url
 VARS = st.sampled_from(["?s", "?p", "?o", "?x", "$y", "?clause", "?label", "?n"])
 IRIS = st.sampled_from(
     [
-        "dsr:Clause", "dsr:mentions", "dsr:Technology", "rdfs:label", "a", "dsr:clauseNumber", "skos:altLabel",
-        "<https://w3id.org/dsr-kg/id/country/CN>", "<http://example.org/x>", "<relative>", "oa:hasBody", "ex:undeclared",
+        "dsr:Clause",
+        "dsr:mentions",
+        "dsr:Technology",
+        "rdfs:label",
+        "a",
+        "dsr:clauseNumber",
+        "skos:altLabel",
+        "<https://w3id.org/dsr-kg/id/country/CN>",
+        "<http://example.org/x>",
+        "<relative>",
+        "oa:hasBody",
+        "ex:undeclared",
     ]
 )
 LITERALS = st.one_of(
     st.integers(-5, 30).map(str),
     st.sampled_from(['"人工智能"', '"AI"@en', "'x'", '"""long\n"string"""', '"1"^^xsd:integer', "true", "1.5e3"]),
-    st.text(max_size=8).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "") + '"'),
+    st.text(max_size=8).map(
+        lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "") + '"'
+    ),
 )
 TERMS = st.one_of(VARS, IRIS, LITERALS)
 PREFIXES = (
@@ -60,7 +72,11 @@ def triple(draw) -> str:
 def group(draw, depth: int = 0) -> str:
     parts = [draw(triple())]
     for _ in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(["triple", "filter", "optional", "union", "bind", "values", "graph", "minus", "service", "nested"]))
+        kind = draw(
+            st.sampled_from(
+                ["triple", "filter", "optional", "union", "bind", "values", "graph", "minus", "service", "nested"]
+            )
+        )
         if kind == "triple":
             parts.append(draw(triple()))
         elif kind == "filter":
@@ -77,18 +93,31 @@ def group(draw, depth: int = 0) -> str:
         elif depth < 2:
             inner = draw(group(depth + 1))
             parts.append(
-                {"optional": f"OPTIONAL {inner}", "union": f"{inner} UNION {draw(group(depth + 1))}", "graph": f"GRAPH {draw(VARS)} {inner}",
-                 "minus": f"MINUS {inner}", "nested": inner}.get(kind, inner)
+                {
+                    "optional": f"OPTIONAL {inner}",
+                    "union": f"{inner} UNION {draw(group(depth + 1))}",
+                    "graph": f"GRAPH {draw(VARS)} {inner}",
+                    "minus": f"MINUS {inner}",
+                    "nested": inner,
+                }.get(kind, inner)
             )
     return "{ " + " . ".join(parts) + " }"
 
 
 @st.composite
 def query(draw) -> str:
-    form = draw(st.sampled_from(["SELECT", "SELECT DISTINCT", "SELECT (COUNT(*) AS ?count)", "ASK", "CONSTRUCT", "DESCRIBE"]))
+    form = draw(
+        st.sampled_from(["SELECT", "SELECT DISTINCT", "SELECT (COUNT(*) AS ?count)", "ASK", "CONSTRUCT", "DESCRIBE"])
+    )
     where = draw(group())
-    dataset = draw(st.sampled_from(["", f"FROM <{REMOTE}> ", "FROM <https://w3id.org/dsr-kg/graph/ontology> ", "FROM NAMED <urn:x> "]))
-    modifiers = draw(st.sampled_from(["", " LIMIT 5", " ORDER BY ?s LIMIT 20", " OFFSET 3 LIMIT 10", " GROUP BY ?s", " LIMIT 0"]))
+    dataset = draw(
+        st.sampled_from(
+            ["", f"FROM <{REMOTE}> ", "FROM <https://w3id.org/dsr-kg/graph/ontology> ", "FROM NAMED <urn:x> "]
+        )
+    )
+    modifiers = draw(
+        st.sampled_from(["", " LIMIT 5", " ORDER BY ?s LIMIT 20", " OFFSET 3 LIMIT 10", " GROUP BY ?s", " LIMIT 0"])
+    )
     prefixes = PREFIXES if draw(st.integers(0, 4)) else ""
     if form == "CONSTRUCT":
         return f"{prefixes}CONSTRUCT {{ ?s ?p ?o }} {dataset}WHERE {where}{modifiers}"
@@ -101,10 +130,44 @@ def query(draw) -> str:
 
 SPLICES = st.sampled_from(
     [
-        "{", "}", "(", ")", "<", ">", '"', "'", '"""', "'''", "#", "\n", "\\", "\\u0053", "\\U0001F600", "?", "$", ":", "^^", "@",
-        " SERVICE ", f" SERVICE <{REMOTE}> {{ }} ", f" FROM <{REMOTE}> ", f" LOAD <{REMOTE}> ", " INSERT DATA { <a:a> <a:b> <a:c> } ",
-        " UNION ", " OPTIONAL ", " FILTER(", " GRAPH ?g ", "\x00", "\ufeff", "\ud7ff", "人工智能", " LIMIT 1 ", " ORDER BY ?o ",
-        "(" * 40, ")" * 40, "/dsr:mentions" * 30,
+        "{",
+        "}",
+        "(",
+        ")",
+        "<",
+        ">",
+        '"',
+        "'",
+        '"""',
+        "'''",
+        "#",
+        "\n",
+        "\\",
+        "\\u0053",
+        "\\U0001F600",
+        "?",
+        "$",
+        ":",
+        "^^",
+        "@",
+        " SERVICE ",
+        f" SERVICE <{REMOTE}> {{ }} ",
+        f" FROM <{REMOTE}> ",
+        f" LOAD <{REMOTE}> ",
+        " INSERT DATA { <a:a> <a:b> <a:c> } ",
+        " UNION ",
+        " OPTIONAL ",
+        " FILTER(",
+        " GRAPH ?g ",
+        "\x00",
+        "\ufeff",
+        "\ud7ff",
+        "人工智能",
+        " LIMIT 1 ",
+        " ORDER BY ?o ",
+        "(" * 40,
+        ")" * 40,
+        "/dsr:mentions" * 30,
     ]
 )
 
@@ -119,9 +182,9 @@ def mutated(draw) -> str:
         if action == "insert":
             text = text[:pos] + piece + text[pos:]
         elif action == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 20)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 20)) :]
         else:
-            text = text[:pos] + piece + text[pos + len(piece):]
+            text = text[:pos] + piece + text[pos + len(piece) :]
     return text
 
 
@@ -130,9 +193,22 @@ ACCEPTS = st.one_of(
     st.none(),
     st.sampled_from(
         [
-            "application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values",
-            "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html",
-            "*/*", "image/png", "text/*;q=0.5, application/json;q=0.9", "application/json;q=abc", ";;;,", "", "text/html;q=0",
+            "application/sparql-results+json",
+            "application/sparql-results+xml",
+            "text/csv",
+            "text/tab-separated-values",
+            "text/turtle",
+            "application/ld+json",
+            "application/rdf+xml",
+            "application/n-triples",
+            "text/html",
+            "*/*",
+            "image/png",
+            "text/*;q=0.5, application/json;q=0.9",
+            "application/json;q=abc",
+            ";;;,",
+            "",
+            "text/html;q=0",
         ]
     ),
     st.text(max_size=40).filter(lambda s: "\n" not in s and "\r" not in s),
@@ -141,18 +217,42 @@ CONTENT_TYPES = st.one_of(
     st.none(),
     st.sampled_from(
         [
-            "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update",
-            "application/sparql-query; charset=utf-8", "application/sparql-query; charset=latin-1",
-            "application/x-www-form-urlencoded; charset=utf-16", "text/plain", "multipart/form-data; boundary=x",
-            "application/json", "", "application/sparql-query; charset=",
+            "application/x-www-form-urlencoded",
+            "application/sparql-query",
+            "application/sparql-update",
+            "application/sparql-query; charset=utf-8",
+            "application/sparql-query; charset=latin-1",
+            "application/x-www-form-urlencoded; charset=utf-16",
+            "text/plain",
+            "multipart/form-data; boundary=x",
+            "application/json",
+            "",
+            "application/sparql-query; charset=",
         ]
     ),
 )
 ENCODINGS = st.sampled_from(["utf-8", "utf-8", "utf-8", "latin-1", "utf-16", "gb18030", "raw"])
 EXTRA = st.lists(
     st.tuples(
-        st.sampled_from(["format", "output", "default-graph-uri", "named-graph-uri", "update", "download", "x", "query", "using-graph-uri"]),
-        st.one_of(st.sampled_from(["json", "xml", "csv", "tsv", "turtle", "html", "gexf", "text/csv", REMOTE, "urn:x", "1", ""]), st.text(max_size=10)),
+        st.sampled_from(
+            [
+                "format",
+                "output",
+                "default-graph-uri",
+                "named-graph-uri",
+                "update",
+                "download",
+                "x",
+                "query",
+                "using-graph-uri",
+            ]
+        ),
+        st.one_of(
+            st.sampled_from(
+                ["json", "xml", "csv", "tsv", "turtle", "html", "gexf", "text/csv", REMOTE, "urn:x", "1", ""]
+            ),
+            st.text(max_size=10),
+        ),
     ),
     max_size=3,
 )
@@ -161,7 +261,9 @@ EXTRA = st.lists(
 def _encode(text: str, encoding: str, raw: bytes) -> bytes:
     if encoding == "raw":
         return raw
-    return text.encode(encoding, errors="replace") if encoding != "utf-8" else text.encode("utf-8", errors="surrogatepass")
+    return (
+        text.encode(encoding, errors="replace") if encoding != "utf-8" else text.encode("utf-8", errors="surrogatepass")
+    )
 
 
 # ---------------------------------------------------------------- the route
@@ -210,7 +312,9 @@ def test_fuzz_sparql_route(fuzz_app, q, method, via, accept, content_type, encod
         headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
     elif via in ("body", "body-update"):
         body = _encode(q, encoding, raw)
-        headers["Content-Type"] = content_type or ("application/sparql-query" if via == "body" else "application/sparql-update")
+        headers["Content-Type"] = content_type or (
+            "application/sparql-query" if via == "body" else "application/sparql-update"
+        )
     elif content_type is not None:
         headers["Content-Type"] = content_type
     query_string = urlencode([(k, v.encode("utf-8", errors="surrogatepass")) for k, v in params])
@@ -226,7 +330,11 @@ def test_fuzz_sparql_route(fuzz_app, q, method, via, accept, content_type, encod
 def test_fuzz_left_the_endpoint_answering_and_unchanged(fuzz_app, seed_store):
     """Runs after the fuzz test: the endpoint answers, nothing was written, nothing connected out."""
     client = fuzz_app.test_client()
-    r = client.get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}, headers={"Accept": "text/csv"})
+    r = client.get(
+        "/sparql",
+        query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "text/csv"},
+    )
     assert r.status_code == 200
     assert int(r.get_data(as_text=True).split()[1]) == len(seed_store)
     assert client.get("/health").status_code == 200
@@ -240,8 +348,8 @@ def test_fuzz_left_the_endpoint_answering_and_unchanged(fuzz_app, seed_store):
 @settings(max_examples=500, deadline=None)
 @given(text=st.one_of(st.text(max_size=300), query(), mutated()))
 def test_lexer_is_total_and_guard_only_raises_typed_errors(text):
-    from kg.errors import KGError
-    from kg.guard import _TOKEN, Guard
+    from kg.core.errors import KGError
+    from kg.query.guard import _TOKEN, Guard
 
     # Every character belongs to exactly one token (whitespace and comments included).
     assert "".join(m.group() for m in _TOKEN.finditer(text)) == text
@@ -254,11 +362,11 @@ def test_lexer_is_total_and_guard_only_raises_typed_errors(text):
 @settings(max_examples=300, deadline=None)
 @given(q=query(), silent=st.booleans(), endpoint=st.sampled_from([f"<{REMOTE}>", "?endpoint", "remote:sparql"]))
 def test_injected_service_is_always_refused(q, silent, endpoint):
-    from kg.errors import QueryError
-    from kg.guard import Guard
+    from kg.core.errors import QueryError
+    from kg.query.guard import Guard
 
     brace = q.index("{", q.index("WHERE") if "WHERE" in q else 0)
     service = f" SERVICE {'SILENT ' if silent else ''}{endpoint} {{ ?s ?p ?o }} "
-    injected = f"PREFIX remote: <{REMOTE}>\n" + q[: brace + 1] + service + q[brace + 1:]
+    injected = f"PREFIX remote: <{REMOTE}>\n" + q[: brace + 1] + service + q[brace + 1 :]
     with pytest.raises(QueryError):
         Guard().check_query(injected)

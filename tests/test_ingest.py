@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from kg.errors import SourceError
-from kg.ingest import decode_bytes, detect_language, normalise, read_source
+from kg.core.errors import SourceError
+from kg.pipeline.ingest import decode_bytes, detect_language, normalise, read_source
 
 ZH = "“一带一路”数字经济合作倡议\n1.加强人工智能合作。\n2.推动区块链应用。\n"
 
@@ -92,9 +92,15 @@ def _make_pdf(path, lines: list[str]) -> None:
     writer = PdfWriter()
     page = writer.add_blank_page(width=595, height=842)
     font = DictionaryObject(
-        {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"), NameObject("/BaseFont"): NameObject("/Helvetica")}
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
     )
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
     ops = ["BT /F1 11 Tf 50 800 Td 14 TL"]
     for line in lines:
         ops.append("(" + line.replace("(", "\\(").replace(")", "\\)") + ") Tj T*")
@@ -133,7 +139,13 @@ def test_double_spaced_pdf_artefacts_are_undone():
 def test_markdown_paragraphs_are_kept_and_soft_wraps_joined():
     raw = "# Title\n\nFirst paragraph that\nwraps here.\n\nSecond paragraph.\n1. item one\n2. item two\n"
     text = normalise(raw)
-    assert text.split("\n") == ["# Title", "First paragraph that wraps here.", "Second paragraph.", "1. item one", "2. item two"]
+    assert text.split("\n") == [
+        "# Title",
+        "First paragraph that wraps here.",
+        "Second paragraph.",
+        "1. item one",
+        "2. item two",
+    ]
 
 
 def test_language_detection():

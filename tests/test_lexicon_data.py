@@ -5,6 +5,7 @@ one zh and one en label per entity, unique labels, a sound SKOS hierarchy, Wikid
 only where the reference CSVs confirm them, the generated country file up to date, and
 gold annotations that point at existing entities.
 """
+
 from __future__ import annotations
 
 import csv
@@ -78,7 +79,7 @@ def test_every_file_parses_and_is_nonempty(graphs):
 def test_iris_and_keys(merged):
     for kind, s in entities(merged):
         assert str(s).startswith(ID + kind + "/"), s
-        key = str(s)[len(ID + kind + "/"):]
+        key = str(s)[len(ID + kind + "/") :]
         assert KEY_RE.get(kind, KEY_DEFAULT).match(key), (kind, key)
 
 
@@ -141,8 +142,12 @@ def test_ambiguous_labels_name_at_least_two_entities_or_are_common_words(merged)
 
 
 def test_blocked_phrases_are_not_entity_labels(merged):
-    labels = {(v.language, _norm(v)) for _k, s in entities(merged)
-              for p in (RDFS.label, SKOS.altLabel) for v in merged.objects(s, p)}
+    labels = {
+        (v.language, _norm(v))
+        for _k, s in entities(merged)
+        for p in (RDFS.label, SKOS.altLabel)
+        for v in merged.objects(s, p)
+    }
     blocked = list(merged.objects(DSR.Stoplist, DSR.blockedPhrase))
     assert len(blocked) >= 30
     for b in blocked:
@@ -214,11 +219,20 @@ def test_country_codes_match_csv(merged):
 
 
 SIGNATORIES = {
-    "CN": ("中华人民共和国", "Q148"), "AR": ("阿根廷共和国", "Q414"), "KH": ("柬埔寨王国", "Q424"),
-    "KM": ("科摩罗联盟", "Q970"), "CU": ("古巴共和国", "Q241"), "ET": ("埃塞俄比亚联邦民主共和国", "Q115"),
-    "GM": ("冈比亚共和国", "Q1005"), "KE": ("肯尼亚共和国", "Q114"), "LA": ("老挝人民民主共和国", "Q819"),
-    "MY": ("马来西亚", "Q833"), "MM": ("缅甸联邦共和国", "Q836"), "PS": ("巴勒斯坦国", "Q219060"),
-    "ST": ("圣多美和普林西比民主共和国", "Q1039"), "TH": ("泰王国", "Q869"),
+    "CN": ("中华人民共和国", "Q148"),
+    "AR": ("阿根廷共和国", "Q414"),
+    "KH": ("柬埔寨王国", "Q424"),
+    "KM": ("科摩罗联盟", "Q970"),
+    "CU": ("古巴共和国", "Q241"),
+    "ET": ("埃塞俄比亚联邦民主共和国", "Q115"),
+    "GM": ("冈比亚共和国", "Q1005"),
+    "KE": ("肯尼亚共和国", "Q114"),
+    "LA": ("老挝人民民主共和国", "Q819"),
+    "MY": ("马来西亚", "Q833"),
+    "MM": ("缅甸联邦共和国", "Q836"),
+    "PS": ("巴勒斯坦国", "Q219060"),
+    "ST": ("圣多美和普林西比民主共和国", "Q1039"),
+    "TH": ("泰王国", "Q869"),
 }
 
 
@@ -230,14 +244,16 @@ def test_seed_signatories(merged):
         assert (s, OWL.sameAs, URIRef(WD + qid)) in merged, a2
 
 
-@pytest.mark.parametrize("kind,csvname", [("country", "countries.csv"), ("organisation", "organisations.csv"),
-                                          ("technology", "technologies.csv")])
+@pytest.mark.parametrize(
+    "kind,csvname",
+    [("country", "countries.csv"), ("organisation", "organisations.csv"), ("technology", "technologies.csv")],
+)
 def test_wikidata_only_where_confirmed(merged, kind, csvname):
     keycol = "alpha2" if kind == "country" else "key"
     confirmed = {r[keycol]: r["wikidata"] for r in read_csv(csvname)}
     for s in merged.subjects(RDF.type, TYPES[kind]):
         key = str(s).rsplit("/", 1)[1]
-        qids = [str(o)[len(WD):] for o in merged.objects(s, OWL.sameAs) if str(o).startswith(WD)]
+        qids = [str(o)[len(WD) :] for o in merged.objects(s, OWL.sameAs) if str(o).startswith(WD)]
         if qids:
             assert qids == [confirmed.get(key)], (s, qids, confirmed.get(key))
         elif confirmed.get(key):
@@ -250,15 +266,18 @@ def test_no_wikidata_on_sectors(merged):
 
 
 def test_dbpedia_only_from_csv(merged):
-    allowed = {r["dbpedia"] for name in ("organisations.csv", "technologies.csv") for r in read_csv(name) if r["dbpedia"]}
+    allowed = {
+        r["dbpedia"] for name in ("organisations.csv", "technologies.csv") for r in read_csv(name) if r["dbpedia"]
+    }
     for s, o in merged.subject_objects(RDFS.seeAlso):
         if "dbpedia.org" in str(o):
             assert str(o) in allowed, (s, o)
 
 
 def test_country_lexicon_is_generated():
-    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_country_lexicon.py"), "--check"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_country_lexicon.py"), "--check"], capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
 
 
@@ -268,6 +287,7 @@ def test_every_entity_has_a_source(merged):
 
 
 # ---------------------------------------------------------------- evaluation data
+
 
 def gold_files():
     return sorted((EVAL / "gold").glob("*.tsv"))
@@ -296,8 +316,12 @@ def test_gold_keys_exist(merged, path):
     seen = set()
     for r in rows:
         kind = r["iri_key"].split("/", 1)[0]
-        assert r["type"] == {"country": "Country", "organisation": "Organisation",
-                             "technology": "Technology", "sector": "Sector"}[kind], r
+        assert (
+            r["type"]
+            == {"country": "Country", "organisation": "Organisation", "technology": "Technology", "sector": "Sector"}[
+                kind
+            ]
+        ), r
         s = URIRef(ID + r["iri_key"])
         assert (s, RDF.type, TYPES[kind]) in merged, r
         assert r["iri_key"] not in seen, r

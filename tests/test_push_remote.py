@@ -1,4 +1,4 @@
-"""``kg push`` and :class:`kg.remote_engine.RemoteEngine` against a real Oxigraph server process."""
+"""``kg push`` and :class:`kg.query.engines.RemoteEngine` against a real Oxigraph server process."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kg.push import GraphStoreClient, PushError, graph_url, push
-from kg.remote_engine import RemoteEngine, query_form
+from kg.core.errors import PushError
+from kg.query.engines.remote import RemoteEngine, query_form
+from kg.store.push import GraphStoreClient, graph_url, push
 
 pytest_plugins = ["fixtures_scale"]
 
@@ -58,8 +59,13 @@ def test_push_twice_replaces_instead_of_duplicating(pushed, seed_store_path):
 def test_put_replaces_a_remote_graph_that_had_other_triples(pushed, seed_store_path):
     import requests
 
-    extra = f"<{SEED_IRI}> <http://example.org/p> \"stale\" ."
-    r = requests.post(graph_url(pushed.store_url, SEED_IRI), data=extra.encode(), headers={"Content-Type": "application/n-triples"}, timeout=10)
+    extra = f'<{SEED_IRI}> <http://example.org/p> "stale" .'
+    r = requests.post(
+        graph_url(pushed.store_url, SEED_IRI),
+        data=extra.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=10,
+    )
     assert r.status_code < 300
     assert pushed.counts()[SEED_IRI] == local_counts(seed_store_path)[SEED_IRI] + 1
     report = push(seed_store_path, pushed.store_url, graphs=[SEED_IRI], batch_size=0)
@@ -71,12 +77,19 @@ def test_append_adds_and_atomic_replace_through_staging(pushed, seed_store_path)
     import requests
 
     expected = local_counts(seed_store_path)
-    extra = f"<{SEED_IRI}> <http://example.org/p> \"extra\" ."
-    requests.post(graph_url(pushed.store_url, SEED_IRI), data=extra.encode(), headers={"Content-Type": "application/n-triples"}, timeout=10)
+    extra = f'<{SEED_IRI}> <http://example.org/p> "extra" .'
+    requests.post(
+        graph_url(pushed.store_url, SEED_IRI),
+        data=extra.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=10,
+    )
     report = push(seed_store_path, pushed.store_url, graphs=[SEED_IRI], append=True, fmt="turtle")
     assert report.ok and report.method == "POST"
     assert pushed.counts()[SEED_IRI] == expected[SEED_IRI] + 1  # appended: the extra triple stays
-    report = push(seed_store_path, pushed.store_url, graphs=[SEED_IRI], batch_size=700, update_endpoint=pushed.update_url)
+    report = push(
+        seed_store_path, pushed.store_url, graphs=[SEED_IRI], batch_size=700, update_endpoint=pushed.update_url
+    )
     assert report.ok
     counts = pushed.counts()
     assert counts[SEED_IRI] == expected[SEED_IRI]  # replaced, via the staging graph
@@ -87,18 +100,25 @@ def test_push_command_reports_and_exit_status(pushed, seed_store_path):
     from kg.cli import main
 
     runner = CliRunner()
-    result = runner.invoke(main, ["push", pushed.store_url, "--store", str(seed_store_path), "--json", "--batch-size", "2000"])
+    result = runner.invoke(
+        main, ["push", pushed.store_url, "--store", str(seed_store_path), "--json", "--batch-size", "2000"]
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["ok"] is True and report["method"] == "PUT"
     assert {g["graph"] for g in report["graphs"]} == {SEED_IRI, ONTOLOGY_GRAPH}
     assert sum(g["triples"] for g in report["graphs"]) == sum(local_counts(seed_store_path).values())
 
-    result = runner.invoke(main, ["push", "http://127.0.0.1:9/store", "--store", str(seed_store_path), "--retries", "0", "-q", "--timeout", "2"])
+    result = runner.invoke(
+        main,
+        ["push", "http://127.0.0.1:9/store", "--store", str(seed_store_path), "--retries", "0", "-q", "--timeout", "2"],
+    )
     assert result.exit_code == 1
     assert "0 of 2 graphs" in result.output and "failed after 1 attempts" in result.output
 
-    result = runner.invoke(main, ["push", pushed.store_url, "--store", str(seed_store_path), "--graph", "http://nope/g"])
+    result = runner.invoke(
+        main, ["push", pushed.store_url, "--store", str(seed_store_path), "--graph", "http://nope/g"]
+    )
     assert result.exit_code != 0 and "not in the store" in result.output
 
 
@@ -132,13 +152,16 @@ def test_retries_run_out_and_4xx_is_not_retried(seed_store_path):
 
 
 def test_query_form_detection():
-    assert query_form("PREFIX x: <urn:x#>\n# SELECT in a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT"
+    assert (
+        query_form("PREFIX x: <urn:x#>\n# SELECT in a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        == "CONSTRUCT"
+    )
     assert query_form("base <http://x/> ask {}") == "ASK"
     assert query_form("INSERT DATA { <a:b> <a:c> <a:d> }") == "UPDATE"
 
 
 def test_remote_engine_select_construct_run_count(pushed, seed_store_path):
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     remote = RemoteEngine(pushed.query_url)
     local = LocalEngine(seed_store_path, in_memory=False)
@@ -153,7 +176,12 @@ def test_remote_engine_select_construct_run_count(pushed, seed_store_path):
     assert set(remote.construct(c)) == set(local.construct(c)) and len(remote.construct(c)) == 2
 
     client_q = "PREFIX dsr: <https://w3id.org/dsr-kg/ontology#> SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }"
-    for accept in ("application/sparql-results+json", "text/csv", "application/sparql-results+xml", "text/tab-separated-values"):
+    for accept in (
+        "application/sparql-results+json",
+        "text/csv",
+        "application/sparql-results+xml",
+        "text/tab-separated-values",
+    ):
         result = remote.run(client_q, accept=accept)
         assert result.media_type == accept and result.kind == "bindings"
         assert b"21" in result.body
@@ -167,8 +195,7 @@ def test_remote_engine_select_construct_run_count(pushed, seed_store_path):
 
 
 def test_remote_engine_errors(pushed):
-    from kg.errors import QueryError, StoreError, UpdateForbidden
-    from kg.sparql import ResultTooLarge
+    from kg.core.errors import QueryError, ResultTooLarge, StoreError, UpdateForbidden
 
     remote = RemoteEngine(pushed.query_url, max_rows=5)
     with pytest.raises(QueryError, match="rejected the query"):
@@ -198,7 +225,12 @@ def _remote_only_triple(server) -> str:
 
     graph = "https://example.org/remote-only"
     body = f'<{graph}> <http://www.w3.org/2000/01/rdf-schema#label> "remote only marker" .'
-    r = requests.put(graph_url(server.store_url, graph), data=body.encode(), headers={"Content-Type": "application/n-triples"}, timeout=10)
+    r = requests.put(
+        graph_url(server.store_url, graph),
+        data=body.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=10,
+    )
     assert r.status_code < 300
     return graph
 
@@ -208,7 +240,11 @@ def _check_app_reads_remote(client, marker_graph: str) -> None:
     assert r.status_code == 200 and "中国" in r.get_data(as_text=True)
     r = client.get("/id/country/CN", headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and "China" in r.get_data(as_text=True)
-    r = client.get("/sparql", query_string={"query": f"SELECT ?l WHERE {{ <{marker_graph}> ?p ?l }}"}, headers={"Accept": "application/sparql-results+json"})
+    r = client.get(
+        "/sparql",
+        query_string={"query": f"SELECT ?l WHERE {{ <{marker_graph}> ?p ?l }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     assert [b["l"]["value"] for b in r.get_json()["results"]["bindings"]] == ["remote only marker"]
     r = client.get("/health")
@@ -228,16 +264,10 @@ def test_web_app_over_remote_engine(pushed, seed_store_path):
 
 def test_create_app_with_sparql_endpoint_setting(pushed, tmp_path):
     """SPARQL_ENDPOINT alone (no local store) makes the app serve the remote endpoint."""
-    from kg.errors import KGError
     from kg.web import create_app
 
     marker = _remote_only_triple(pushed)
-    try:
-        app = create_app({"STORE": str(tmp_path / "no-store"), "SPARQL_ENDPOINT": pushed.query_url, "TESTING": True})
-    except KGError as exc:
-        if "no remote engine" in str(exc):
-            pytest.skip("kg/web/engine_factory.py does not import kg.remote_engine yet (see docs/remote.md)")
-        raise
+    app = create_app({"STORE": str(tmp_path / "no-store"), "SPARQL_ENDPOINT": pushed.query_url, "TESTING": True})
     _check_app_reads_remote(app.test_client(), marker)
 
 
@@ -272,7 +302,6 @@ def test_kg_serve_process_with_remote_endpoint(pushed, seed_store_path, tmp_path
     from pathlib import Path
 
     import requests
-
     from fixtures_scale import free_port
 
     marker = _remote_only_triple(pushed)
@@ -282,7 +311,12 @@ def test_kg_serve_process_with_remote_endpoint(pushed, seed_store_path, tmp_path
     kg = Path(sys.executable).with_name("kg")
     log = open(tmp_path / "serve.log", "wb")
     # --store exists so that nothing is built locally; the marker triple proves the answers are remote.
-    proc = subprocess.Popen([str(kg), "serve", "--store", str(seed_store_path), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(kg), "serve", "--store", str(seed_store_path), "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -295,9 +329,18 @@ def test_kg_serve_process_with_remote_endpoint(pushed, seed_store_path, tmp_path
                 pass
             assert time.monotonic() < deadline, "kg serve did not become healthy"
             time.sleep(0.1)
-        r = requests.get(base + "/sparql", params={"query": f"SELECT ?l WHERE {{ <{marker}> ?p ?l }}"}, headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        r = requests.get(
+            base + "/sparql",
+            params={"query": f"SELECT ?l WHERE {{ <{marker}> ?p ?l }}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=10,
+        )
         assert r.status_code == 200 and r.json()["results"]["bindings"][0]["l"]["value"] == "remote only marker"
-        r = requests.get(base + "/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, timeout=10)
+        r = requests.get(
+            base + "/sparql",
+            params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"},
+            timeout=10,
+        )
         assert r.status_code == 400  # the guard refuses SERVICE before anything is forwarded
         r = requests.get(base + "/id/country/CN", headers={"Accept": "text/html"}, timeout=10)
         assert r.status_code == 200 and "中国" in r.text
@@ -310,12 +353,16 @@ def test_kg_serve_process_with_remote_endpoint(pushed, seed_store_path, tmp_path
 def test_remote_engine_is_usable_from_many_threads(pushed, seed_store_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     remote = RemoteEngine(pushed.query_url)
-    expected = LocalEngine(seed_store_path, in_memory=False).select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }")
+    expected = LocalEngine(seed_store_path, in_memory=False).select(
+        "SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }"
+    )
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda _: remote.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }"), range(32)))
+        results = list(
+            pool.map(lambda _: remote.select("SELECT (COUNT(?c) AS ?n) WHERE { ?c a dsr:Clause }"), range(32))
+        )
     assert all(r == expected for r in results)
     assert 1 <= len(remote._sessions) <= 8  # one connection pool per thread
     remote.close()
@@ -324,15 +371,23 @@ def test_remote_engine_is_usable_from_many_threads(pushed, seed_store_path):
 
 @pytest.mark.parametrize("union", ["param", "graphs"])
 def test_remote_run_honours_the_query_from(pushed, seed_store_path, union):
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     q = f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"
     remote = RemoteEngine(pushed.query_url, union=union)
     local = LocalEngine(seed_store_path, in_memory=False)
-    got = json.loads(remote.run(q, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"]["value"]
-    want = json.loads(local.run(q, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"]["value"]
+    got = json.loads(remote.run(q, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"][
+        "value"
+    ]
+    want = json.loads(local.run(q, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"][
+        "value"
+    ]
     assert got == want == str(local_counts(seed_store_path)[ONTOLOGY_GRAPH])
     # "# FROM" in a comment or a string is not a FROM clause: the union default graph stays.
     q2 = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "FROM <x:y>") } # FROM <x:z>'
-    n = int(json.loads(remote.run(q2, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"]["value"])
+    n = int(
+        json.loads(remote.run(q2, accept="application/sparql-results+json").body)["results"]["bindings"][0]["n"][
+            "value"
+        ]
+    )
     assert n > local_counts(seed_store_path)[ONTOLOGY_GRAPH]

@@ -9,13 +9,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.build import process_file
-from kg.lexicon import load_lexicon
-from kg.rdf import literal, slugify
+from kg.core.iris import slugify
+from kg.core.vocab import DSR
+from kg.pipeline.lexicon import load_lexicon
+from kg.pipeline.rdf import literal
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 
 
-@pytest.mark.parametrize("value", ['quote " and \\ backslash', "line\nbreak\r\ttab", "控制\x01字符\x7f", "emoji 🚀 and 中文", ""])
+@pytest.mark.parametrize(
+    "value", ['quote " and \\ backslash', "line\nbreak\r\ttab", "控制\x01字符\x7f", "emoji 🚀 and 中文", ""]
+)
 def test_literals_round_trip_through_rdflib(value):
     g = Graph().parse(data=f"<http://a> <http://b> {literal(value, 'zh')} .\n", format="nt")
     assert list(g.objects()) == [Literal(value, lang="zh")]
@@ -23,21 +27,31 @@ def test_literals_round_trip_through_rdflib(value):
 
 @pytest.mark.parametrize(
     "name,slug",
-    [("000_bf54f53887da828b.txt", "000_bf54f53887da828b"), ("My Doc (v2).pdf", "My-Doc-v2"), ("一带一路倡议.txt", "一带一路倡议"), ("###.md", "document-abc000000000")],
+    [
+        ("000_bf54f53887da828b.txt", "000_bf54f53887da828b"),
+        ("My Doc (v2).pdf", "My-Doc-v2"),
+        ("一带一路倡议.txt", "一带一路倡议"),
+        ("###.md", "document-abc000000000"),
+    ],
 )
 def test_slugs_are_safe(name, slug):
     assert slugify(name, "abc" + "0" * 61) == slug
 
 
-#: The lexicon fingerprint changes with every lexicon edit; it is provenance, not content.
-FINGERPRINT = URIRef("https://w3id.org/dsr-kg/ontology#lexiconFingerprint")
+#: The lexicon fingerprint and the pipeline version change with every lexicon or code edit;
+#: they are provenance, not content.
+PROVENANCE = (DSR.lexiconFingerprint, DSR.pipelineVersion)
+
+
+def _without_provenance(g: Graph) -> Graph:
+    for p in PROVENANCE:
+        g.remove((None, p, None))
+    return g
 
 
 def _graph(path: Path) -> Graph:
     result = process_file(path, load_lexicon(), built_at="2024-01-01T00:00:00Z")
-    g = Graph().parse(data=result.ntriples, format="nt")
-    g.remove((None, FINGERPRINT, None))
-    return g
+    return _without_provenance(Graph().parse(data=result.ntriples, format="nt"))
 
 
 @pytest.mark.parametrize("name", ["mini_zh", "mini_en"])
@@ -47,8 +61,7 @@ def test_golden_documents(name):
     Regenerate after an intended change with: python tests/data/golden/regenerate.py
     """
     got = _graph(GOLDEN / f"{name}.txt")
-    expected = Graph().parse(GOLDEN / f"{name}.ttl", format="turtle")
-    expected.remove((None, FINGERPRINT, None))
+    expected = _without_provenance(Graph().parse(GOLDEN / f"{name}.ttl", format="turtle"))
     if not isomorphic(got, expected):
         _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
         lines = [f"+ {t}" for t in sorted(only_got)][:20] + [f"- {t}" for t in sorted(only_expected)][:20]
@@ -66,5 +79,12 @@ def test_configurable_base(seed_path):
     result = process_file(seed_path, load_lexicon(), base="http://data.example.org/kg/")
     g = Graph().parse(data=result.ntriples, format="nt")
     subjects = {str(s) for s in g.subjects()}
-    assert all(s.startswith("http://data.example.org/kg/") or s.startswith("https://w3id.org/dsr-kg/software/") for s in subjects)
-    assert (URIRef("http://data.example.org/kg/document/000_bf54f53887da828b"), None, URIRef("http://data.example.org/kg/country/CN")) in g
+    assert all(
+        s.startswith("http://data.example.org/kg/") or s.startswith("https://w3id.org/dsr-kg/software/")
+        for s in subjects
+    )
+    assert (
+        URIRef("http://data.example.org/kg/document/000_bf54f53887da828b"),
+        None,
+        URIRef("http://data.example.org/kg/country/CN"),
+    ) in g

@@ -11,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-
 pytest_plugins = ["fixtures_safety"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +63,12 @@ def test_killed_build_leaves_previous_store_complete(seed_path, tmp_path):
 
     # Rebuild everything (--force replaces the 20, adds 180) and kill it while it writes.
     start_bytes = _store_bytes(store)
-    proc = subprocess.Popen([*KG, "build", str(corpus), "--store", str(store), "-q", "-j", "1", "--force"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*KG, "build", str(corpus), "--store", str(store), "-q", "-j", "1", "--force"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while _store_bytes(store) < start_bytes + 3_000_000 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -97,8 +100,13 @@ def test_killed_build_leaves_previous_store_complete(seed_path, tmp_path):
 def test_concurrent_build_is_refused(seed_path, tmp_path):
     corpus = _corpus(seed_path, tmp_path / "corpus", 100)
     store = tmp_path / "store"
-    proc = subprocess.Popen([*KG, "build", str(corpus), "--store", str(store), "-q", "-j", "1"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*KG, "build", str(corpus), "--store", str(store), "-q", "-j", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not store.exists() or _store_bytes(store) < 1_000_000:  # the first build is writing
@@ -168,7 +176,9 @@ def test_kg_load_xxe_does_not_open_the_file(store_copy, tmp_path):
     assert opened == []
     from kg.store import open_store
 
-    assert not open_store(store_copy, read_only=True).contains_named_graph(__import__("pyoxigraph").NamedNode("urn:xxe"))
+    assert not open_store(store_copy, read_only=True).contains_named_graph(
+        __import__("pyoxigraph").NamedNode("urn:xxe")
+    )
 
 
 def test_kg_load_billion_laughs_is_refused_quickly(store_copy, tmp_path):
@@ -182,8 +192,12 @@ def test_kg_load_billion_laughs_is_refused_quickly(store_copy, tmp_path):
     # Unscreened, Oxigraph expands this 1 KB file into a 3 GB literal (60 s, 9 GB measured):
     # cap the process at 1.5 GB and 30 s so the test cannot take the machine down.
     result = subprocess.run(
-        [*KG, "load", str(doc), "--store", str(store_copy)], cwd=ROOT, capture_output=True, text=True,
-        timeout=30, preexec_fn=_limit_memory(1536),
+        [*KG, "load", str(doc), "--store", str(store_copy)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        preexec_fn=_limit_memory(1536),
     )
     assert result.returncode == 1, result.stderr[-500:]
     assert "entity-expansion bomb" in result.stderr and "Traceback" not in result.stderr

@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from kg.errors import PayloadTooLarge, QueryError, QueryRefused
-from kg.guard import Guard, analyse, screen_xml, tokens
+from kg.core.errors import PayloadTooLarge, QueryError, QueryRefused
+from kg.query.guard import Guard, analyse, tokens
+from kg.store import screen_xml
 
 pytest_plugins = ["fixtures_safety"]
 
@@ -89,7 +90,10 @@ def test_allowed(guard, query):
         ("SELECT * WHERE { BIND(<http://127.0.0.1:9/> AS ?e) SERVICE ?e { ?s ?p ?o } }", ["SERVICE ?e"]),
         ("PREFIX r: <http://127.0.0.1:9/> SELECT * WHERE { SeRvIcE r:x { } }", ["SERVICE r:x"]),
         ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { } }", ["SERVICE"]),
-        ("SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }", ["FROM <http://127.0.0.1:9/data.ttl>", "remote"]),
+        (
+            "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }",
+            ["FROM <http://127.0.0.1:9/data.ttl>", "remote"],
+        ),
         ("SELECT * FROM NAMED <file:///etc/passwd> WHERE { ?s ?p ?o }", ["FROM NAMED", "file"]),
         ("PREFIX f: <file:///etc/> SELECT * FROM f:passwd WHERE { ?s ?p ?o }", ["file:///etc/passwd"]),
         ("SELECT * FROM <urn:not-here> WHERE { ?s ?p ?o }", ["not a graph of this store"]),
@@ -169,12 +173,11 @@ def test_pyoxigraph_connects_out_without_the_guard(listener):
 
 def test_guarded_engine_never_connects(seed_store_path, listener):
     """Through LocalEngine + Guard, SERVICE / FROM / LOAD are refused and nothing connects."""
-    from kg.engine import LocalEngine
-    from kg.query_pool import store_graph_names
+    from kg.query.engines import GraphNames, LocalEngine
 
     guard = Guard()
     engine = LocalEngine(seed_store_path, guard=guard)
-    guard.local_graphs = store_graph_names(engine)
+    guard.local_graphs = GraphNames(engine)
     for q in (
         f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }}",
@@ -244,7 +247,7 @@ def test_screen_xml_allows_namespace_entities(tmp_path):
 
 
 def test_form_and_dataset_helpers_ignore_comments_strings_and_iris():
-    from kg.guard import declares_dataset, query_form
+    from kg.query.guard import declares_dataset, query_form
 
     assert query_form("# SELECT\nPREFIX a: <http://x/SELECT#> ASK {}") == "ASK"
     assert query_form("INSERT DATA { <a:b> <a:c> <a:d> }") == "UPDATE"

@@ -22,7 +22,19 @@ def test_load_with_runaway_has_no_errors(seed_store_path, capsys):
     finally:
         sys.path.remove(str(ROOT))
     code = load_test.main(
-        ["--clients", "20", "--seconds", "10", "--time-limit", "2", "--store", str(seed_store_path), "--no-write", "--threads", "32"]
+        [
+            "--clients",
+            "20",
+            "--seconds",
+            "10",
+            "--time-limit",
+            "2",
+            "--store",
+            str(seed_store_path),
+            "--no-write",
+            "--threads",
+            "32",
+        ]
     )
     out = capsys.readouterr().out
     assert code == 0, out

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from kg.errors import PayloadTooLarge, QueryError, QueryTimeout
-from kg.query_pool import PoolEngine, WorkerCrashed
+from kg.core.errors import PayloadTooLarge, QueryError, QueryTimeout, WorkerCrashed
+from kg.query.engines import PoolEngine
 
 pytest_plugins = ["fixtures_safety"]
 
@@ -33,13 +33,16 @@ def _wait_for(predicate, timeout: float = 20.0) -> bool:
 
 
 def test_answers_like_local_engine(pool, seed_store_path):
-    from kg.engine import LocalEngine
+    from kg.query.engines import LocalEngine
 
     local = LocalEngine(seed_store_path)
     for accept in ("application/sparql-results+json", "text/csv", "application/sparql-results+xml"):
         assert pool.run(NORMAL, accept=accept).body == local.run(NORMAL, accept=accept).body
     construct = "CONSTRUCT WHERE { ?s a <https://w3id.org/dsr-kg/ontology#Document> }"
-    assert pool.run(construct, accept="application/n-triples").body == local.run(construct, accept="application/n-triples").body
+    assert (
+        pool.run(construct, accept="application/n-triples").body
+        == local.run(construct, accept="application/n-triples").body
+    )
     assert pool.triple_count() == local.triple_count()
     assert pool.select("SELECT ?d WHERE { ?d a dsr:Document }") == local.select("SELECT ?d WHERE { ?d a dsr:Document }")
     assert len(pool.construct("CONSTRUCT WHERE { ?d a dsr:Document }")) == 1
@@ -90,7 +93,12 @@ def test_runaway_is_killed_and_others_keep_being_served(pool):
 def test_all_workers_busy_gives_503_not_a_hang(seed_store_path):
     with PoolEngine(seed_store_path, workers=1, timeout=1.0, queue_timeout=0.3) as engine:
         engine.start()
-        thread = threading.Thread(target=lambda: pytest.raises(QueryTimeout, engine.run, RUNAWAY))
+
+        def runaway() -> None:
+            with pytest.raises(QueryTimeout):
+                engine.run(RUNAWAY)
+
+        thread = threading.Thread(target=runaway)
         thread.start()
         time.sleep(0.2)
         with pytest.raises(QueryTimeout, match="all 1 query workers stayed busy"):
@@ -112,7 +120,7 @@ def test_row_limit_and_syntax_errors_keep_the_worker(pool):
     pids = pool.worker_pids()
     with pytest.raises(QueryError, match="SPARQL syntax error"):
         pool.run("SELECT * WHERE { ?s ?p")
-    from kg.sparql import ResultTooLarge
+    from kg.core.errors import ResultTooLarge
 
     with pytest.raises(ResultTooLarge, match="more than 10000 rows"):
         pool.run("SELECT * WHERE { ?s ?p ?o }")

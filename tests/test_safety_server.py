@@ -114,11 +114,23 @@ def test_time_limit_kills_the_work_and_others_are_served(guarded):
 @pytest.mark.parametrize(
     "request_kwargs, status, words",
     [
-        ({"method": "POST", "data": b"ASK {}" + b" " * 70000, "headers": {"Content-Type": "application/sparql-query"}}, 413, ["65536"]),  # waitress refuses it before reading it all
+        (
+            {
+                "method": "POST",
+                "data": b"ASK {}" + b" " * 70000,
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+            413,
+            ["65536"],
+        ),  # waitress refuses it before reading it all
         ({"method": "GET", "params": {"query": "ASK {} #" + "x" * 6000}}, 413, ["at most 5,000", "QUERY_MAX_LENGTH"]),
         ({"method": "POST", "data": {"query": "ASK {} #" + "x" * 6000}}, 413, ["at most 5,000"]),
         ({"method": "GET", "params": {"query": "SELECT * WHERE { ?s ?p ?o }"}}, 400, ["more than 10000 rows", "LIMIT"]),
-        ({"method": "GET", "params": {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 9000"}}, 413, ["at most 200,000", "QUERY_MAX_RESULT_BYTES"]),
+        (
+            {"method": "GET", "params": {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 9000"}},
+            413,
+            ["at most 200,000", "QUERY_MAX_RESULT_BYTES"],
+        ),
     ],
 )
 def test_size_limits(guarded, request_kwargs, status, words):
@@ -260,7 +272,11 @@ def test_cors_allow_list(guarded):
     assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
     preflight = requests.options(
         base + "/sparql",
-        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
         timeout=10,
     )
     assert "Access-Control-Allow-Origin" not in preflight.headers

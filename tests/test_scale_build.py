@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.parallel import bounded_imap
+from kg.build.parallel import bounded_imap
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,13 +50,22 @@ def test_incremental_rebuild_counts(tmp_path):
 
     s = open_store(store, read_only=True)
     assert len(document_graphs(s)) == 4
-    clause = next(iter(s.query(
-        "SELECT ?t WHERE { GRAPH ?g { ?c <https://w3id.org/dsr-kg/ontology#clauseNumber> 1 ; <https://w3id.org/dsr-kg/ontology#text> ?t } "
-        f"FILTER(?g = <https://w3id.org/dsr-kg/id/document/{Path(changed).stem}>) }}"
-    )))
+    clause = next(
+        iter(
+            s.query(
+                "SELECT ?t WHERE { GRAPH ?g { ?c <https://w3id.org/dsr-kg/ontology#clauseNumber> 1 ; <https://w3id.org/dsr-kg/ontology#text> ?t } "
+                f"FILTER(?g = <https://w3id.org/dsr-kg/id/document/{Path(changed).stem}>) }}"
+            )
+        )
+    )
     assert clause["t"].value.startswith("加强人工智能合作。")  # the replaced graph has the new text, once
-    assert len(list(s.query(f"SELECT ?c WHERE {{ GRAPH <https://w3id.org/dsr-kg/id/document/{Path(changed).stem}> {{ ?c a <https://w3id.org/dsr-kg/ontology#Clause> }} }}"))) == \
-        changed.read_text(encoding="utf-8").count("\n\n") 
+    assert len(
+        list(
+            s.query(
+                f"SELECT ?c WHERE {{ GRAPH <https://w3id.org/dsr-kg/id/document/{Path(changed).stem}> {{ ?c a <https://w3id.org/dsr-kg/ontology#Clause> }} }}"
+            )
+        )
+    ) == changed.read_text(encoding="utf-8").count("\n\n")
 
 
 def test_parallel_build_gives_the_same_quads_as_serial(tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ sys.path.remove(str(ROOT / "benchmarks"))
 
 @pytest.fixture(scope="module")
 def lexicon():
-    from kg.lexicon import load_lexicon
+    from kg.pipeline.lexicon import load_lexicon
 
     return load_lexicon()
 
@@ -32,9 +32,9 @@ def test_same_seed_same_bytes_and_prefix_stability(tmp_path):
 
 
 def test_generated_document_has_title_numbered_clauses_and_signatories(tmp_path, lexicon):
-    from kg.extract import extract
-    from kg.ingest import read_source
-    from kg.structure import segment
+    from kg.pipeline.extract import extract
+    from kg.pipeline.ingest import read_source
+    from kg.pipeline.structure import segment
 
     for lang in ("zh", "en"):
         path = Generator(seed=1, lang=lang).write(1, tmp_path / lang, start=5)[0]
@@ -51,17 +51,21 @@ def test_generated_document_has_title_numbered_clauses_and_signatories(tmp_path,
         assert cue in sentence
         mentions = extract(source, structure, lexicon)
         n, start, end = structure.signatory_span
-        signatories = {m.entity for m in mentions if m.clause == n and m.type == "Country" and start <= m.start and m.end <= end}
+        signatories = {
+            m.entity for m in mentions if m.clause == n and m.type == "Country" and start <= m.start and m.end <= end
+        }
         listed = sentence.split("基础上，")[-1] if lang == "zh" else sentence.split("basis, ")[-1]
         separators = listed.count("、") + 1 if lang == "zh" else listed.count(", ") + 2
-        assert len(signatories) >= 2 and len(signatories) >= separators - 1  # every listed country is found (one may be a multi-word name)
+        assert (
+            len(signatories) >= 2 and len(signatories) >= separators - 1
+        )  # every listed country is found (one may be a multi-word name)
 
 
 def test_substituted_entities_are_found_and_grow_sublinearly(tmp_path, lexicon):
-    from kg.extract import find_entities
+    from kg.pipeline.extract import find_entities
 
     gen = Generator(seed=0, lang="zh")
-    per_doc = [set(iri for _, _, iri in find_entities(gen.document(i), "zh", lexicon)) for i in range(40)]
+    per_doc = [{iri for _, _, iri in find_entities(gen.document(i), "zh", lexicon)} for i in range(40)]
     seed_text = (ROOT / "source" / "000_bf54f53887da828b.txt").read_text(encoding="utf-8")
     seed_entities = {iri for _, _, iri in find_entities(seed_text, "zh", lexicon)}
 

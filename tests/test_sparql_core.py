@@ -7,9 +7,9 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.negotiation import negotiate
-from kg.errors import NotAcceptable
-from kg.sparql import ResultTooLarge, execute
+from kg.core.errors import NotAcceptable, ResultTooLarge
+from kg.core.negotiation import negotiate
+from kg.query.sparql import execute
 
 
 @pytest.fixture
@@ -50,7 +50,11 @@ def test_row_limit(store):
 @pytest.mark.parametrize(
     "accept,offered,chosen",
     [
-        ("text/csv;q=0.5, application/sparql-results+xml", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"], "application/sparql-results+xml"),
+        (
+            "text/csv;q=0.5, application/sparql-results+xml",
+            ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"],
+            "application/sparql-results+xml",
+        ),
         ("*/*;q=0.1, text/csv", ["application/sparql-results+json", "text/csv"], "text/csv"),
         ("text/*", ["application/sparql-results+json", "text/tab-separated-values"], "text/tab-separated-values"),
         ("application/json", ["application/sparql-results+json"], "application/sparql-results+json"),

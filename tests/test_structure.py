@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.ingest import read_source
-from kg.records import SourceText
-from kg.structure import chinese_numeral, segment, split_sentences
+from kg.core.records import SourceText
+from kg.pipeline.ingest import read_source
+from kg.pipeline.structure import chinese_numeral, segment, split_sentences
 
 CUES = ["提出以下倡议", "put forward the following"]
 
@@ -93,7 +93,10 @@ def test_text_without_numbering_is_unit_0_with_sentences():
     assert st.warnings
 
 
-@pytest.mark.parametrize("text,value", [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十一", 21), ("一百", 100), ("7", 7), ("x", None)])
+@pytest.mark.parametrize(
+    "text,value",
+    [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十一", 21), ("一百", 100), ("7", 7), ("x", None)],
+)
 def test_chinese_numerals(text, value):
     assert chinese_numeral(text) == value
 

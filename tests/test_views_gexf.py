@@ -14,8 +14,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from kg.analysis.views import VIEWS
 from kg.export import GEXF_VERSIONS, TYPE_COLOURS, to_gexf
-from kg.views import VIEWS
 
 SCHEMAS = Path(__file__).parent / "data" / "gexf"
 
@@ -98,7 +98,12 @@ def test_official_xsd_rejects_viz_in_viz_namespace(views, xsd):
 
 def _raw_networkx(version: str) -> bytes:
     G = nx.Graph()
-    G.add_node("a", label="A", kind="x", viz={"color": {"r": 1, "g": 2, "b": 3, "a": 1.0}, "position": {"x": 0.0, "y": 1.0, "z": 0.0}, "size": 2.0})
+    G.add_node(
+        "a",
+        label="A",
+        kind="x",
+        viz={"color": {"r": 1, "g": 2, "b": 3, "a": 1.0}, "position": {"x": 0.0, "y": 1.0, "z": 0.0}, "size": 2.0},
+    )
     G.add_edge("a", "b", weight=2)
     buffer = io.BytesIO()
     nx.write_gexf(G, buffer, version=version)
@@ -136,7 +141,9 @@ def test_read_back_attributes_types_and_viz(views):
         assert back["pagerank"] == pytest.approx(data["pagerank"])
         assert back["betweenness"] == pytest.approx(data["betweenness"])
         colour = TYPE_COLOURS[data["type"]].lstrip("#")
-        assert (back["viz"]["color"]["r"], back["viz"]["color"]["g"], back["viz"]["color"]["b"]) == tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
+        assert (back["viz"]["color"]["r"], back["viz"]["color"]["g"], back["viz"]["color"]["b"]) == tuple(
+            int(colour[i : i + 2], 16) for i in (0, 2, 4)
+        )
         assert "x" in back["viz"]["position"] and back["viz"]["size"] > 0
     for u, v, data in G.edges(data=True):
         assert H[u][v]["weight"] == data["weight"]
@@ -158,7 +165,9 @@ def test_positions_spread_and_sizes_follow_weighted_degree(views):
 def test_declared_attribute_types(views):
     root = ET.fromstring(to_gexf(views["clause-entity"]))
     ns = {"g": GEXF_VERSIONS["1.3"][0]}
-    declared = {a.get("title"): a.get("type") for a in root.findall("g:graph/g:attributes[@class='node']/g:attribute", ns)}
+    declared = {
+        a.get("title"): a.get("type") for a in root.findall("g:graph/g:attributes[@class='node']/g:attribute", ns)
+    }
     assert declared["type"] == declared["label_zh"] == declared["label_en"] == declared["iri"] == "string"
     assert declared["degree"] == declared["weighted_degree"] == declared["community"] == "integer"
     assert declared["pagerank"] == declared["betweenness"] == "double"

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
-from kg.engine import LocalEngine
-from kg.views import VIEWS, build_view
+from kg.analysis.views import VIEWS, build_view
+from kg.query.engines import LocalEngine
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_download_formats(client, expected, fmt, media_type):
     response = client.get(f"/views/technology-sector?format={fmt}")
     assert response.status_code == 200, response.data[:300]
     assert response.mimetype == media_type
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=\"technology-sector")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="technology-sector')
     G = expected["technology-sector"]
     if fmt == "gexf":
         H = nx.read_gexf(io.BytesIO(response.data))
@@ -148,7 +148,14 @@ def test_browser_page_shows_nodes_and_links_to_entities(app, expected, chromium)
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=chromium,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
             )
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -163,7 +170,11 @@ def test_browser_page_shows_nodes_and_links_to_entities(app, expected, chromium)
                 agriculture.hover()
                 card = page.locator("#view-card")
                 card.wait_for(state="visible")
-                assert "农业" in card.inner_text() and "agriculture" in card.inner_text() and "pagerank" in card.inner_text()
+                assert (
+                    "农业" in card.inner_text()
+                    and "agriculture" in card.inner_text()
+                    and "pagerank" in card.inner_text()
+                )
                 # filters: type checkboxes and minimum weight reload the view
                 page.fill("input[name=min_weight]", "2")
                 page.click(".view-filters button[type=submit]")
@@ -172,7 +183,9 @@ def test_browser_page_shows_nodes_and_links_to_entities(app, expected, chromium)
                 assert page.locator("#view-svg g.edges line").count() == len(heavy)
                 # clicking a node opens its entity page
                 page.goto(f"http://127.0.0.1:{port}/views/technology-sector")
-                page.locator('#view-svg a.node[data-id="https://w3id.org/dsr-kg/id/sector/agriculture"] circle').click(force=True)
+                page.locator('#view-svg a.node[data-id="https://w3id.org/dsr-kg/id/sector/agriculture"] circle').click(
+                    force=True
+                )
                 page.wait_for_url("**/id/sector/agriculture")
                 assert page.title() and "agriculture" in page.content()
             finally:

@@ -100,16 +100,26 @@ def test_select_by_accept(client, accept, media):
 def test_post_form_and_direct_agree(client):
     form = client.post("/sparql", data={"query": COUNT_DOCS}, headers={"Accept": "text/csv"})
     direct = client.post(
-        "/sparql", data=COUNT_DOCS.encode(), content_type="application/sparql-query; charset=utf-8", headers={"Accept": "text/csv"}
+        "/sparql",
+        data=COUNT_DOCS.encode(),
+        content_type="application/sparql-query; charset=utf-8",
+        headers={"Accept": "text/csv"},
     )
     get = client.get("/sparql", query_string={"query": COUNT_DOCS}, headers={"Accept": "text/csv"})
     assert form.status_code == direct.status_code == get.status_code == 200
     assert parse_results(form) == parse_results(direct) == parse_results(get)
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"])
+@pytest.mark.parametrize(
+    "accept",
+    ["application/sparql-results+json", "application/sparql-results+xml", "text/csv", "text/tab-separated-values"],
+)
 def test_ask_in_every_result_format(client, accept):
-    r = client.get("/sparql", query_string={"query": f"ASK {{ ?c <https://w3id.org/dsr-kg/ontology#mentions> <{AI}> }}"}, headers={"Accept": accept})
+    r = client.get(
+        "/sparql",
+        query_string={"query": f"ASK {{ ?c <https://w3id.org/dsr-kg/ontology#mentions> <{AI}> }}"},
+        headers={"Accept": accept},
+    )
     assert r.status_code == 200
     if accept in ("text/csv", "text/tab-separated-values"):
         lines = r.get_data(as_text=True).split()
@@ -129,7 +139,9 @@ def test_construct_in_every_rdf_format(client, media):
 
 
 def test_describe_returns_rdf(client):
-    r = client.get("/sparql", query_string={"query": f"DESCRIBE <{SEED_DOC}>"}, headers={"Accept": "application/n-triples"})
+    r = client.get(
+        "/sparql", query_string={"query": f"DESCRIBE <{SEED_DOC}>"}, headers={"Accept": "application/n-triples"}
+    )
     assert r.status_code == 200
     g = rdflib.Graph().parse(data=r.get_data(as_text=True), format="nt")
     assert (rdflib.URIRef(SEED_DOC), rdflib.RDF.type, rdflib.URIRef("https://w3id.org/dsr-kg/ontology#Document")) in g
@@ -137,10 +149,17 @@ def test_describe_returns_rdf(client):
 
 @pytest.mark.parametrize(
     "fmt,media,ext",
-    [("csv", "text/csv", "csv"), ("json", "application/sparql-results+json", "srj"), ("xml", "application/sparql-results+xml", "srx"), ("tsv", "text/tab-separated-values", "tsv")],
+    [
+        ("csv", "text/csv", "csv"),
+        ("json", "application/sparql-results+json", "srj"),
+        ("xml", "application/sparql-results+xml", "srx"),
+        ("tsv", "text/tab-separated-values", "tsv"),
+    ],
 )
 def test_format_parameter_and_download(client, fmt, media, ext):
-    r = client.get("/sparql", query_string={"query": COUNT_DOCS, "format": fmt, "download": "1"}, headers={"Accept": "text/html"})
+    r = client.get(
+        "/sparql", query_string={"query": COUNT_DOCS, "format": fmt, "download": "1"}, headers={"Accept": "text/html"}
+    )
     assert r.status_code == 200 and r.mimetype == media
     assert r.headers["Content-Disposition"] == f'attachment; filename="query-result.{ext}"'
     assert parse_results(r)[0] == ["n"]
@@ -167,10 +186,22 @@ def test_format_parameter_for_construct(client):
         ("get", {"query_string": {"query": "  "}}, None, 400, "empty"),
         ("post", {"data": b"ASK {}", "content_type": "text/plain"}, None, 415, "not text/plain"),
         ("post", {"data": b"query=ASK%20%7B%7D"}, None, 415, "no Content-Type"),
-        ("post", {"data": "ASK {}".encode("utf-16"), "content_type": "application/sparql-query; charset=UTF-16"}, None, 400, "UTF-8"),
+        (
+            "post",
+            {"data": "ASK {}".encode("utf-16"), "content_type": "application/sparql-query; charset=UTF-16"},
+            None,
+            400,
+            "UTF-8",
+        ),
         ("post", {"data": b"ASK { \xff }", "content_type": "application/sparql-query"}, None, 400, "not UTF-8"),
         ("get", {"query_string": "query=ASK%20%7B%20%FF%20%7D"}, None, 400, "UTF-8"),
-        ("post", {"data": b"query=ASK%20%7B%FE%7D", "content_type": "application/x-www-form-urlencoded"}, None, 400, "UTF-8"),
+        (
+            "post",
+            {"data": b"query=ASK%20%7B%FE%7D", "content_type": "application/x-www-form-urlencoded"},
+            None,
+            400,
+            "UTF-8",
+        ),
         ("get", {"query_string": {"query": COUNT_DOCS}}, "text/turtle", 406, "none of the requested types"),
         ("get", {"query_string": {"query": CONSTRUCT_AI}}, "text/csv", 406, "none of the requested types"),
         ("get", {"query_string": {"query": COUNT_DOCS, "format": "gexf"}}, None, 400, "unknown format"),
@@ -181,7 +212,13 @@ def test_format_parameter_for_construct(client):
         ("post", {"data": {"update": "CLEAR ALL"}}, None, 403, "read-only"),
         ("post", {"data": b"CLEAR ALL", "content_type": "application/sparql-update"}, None, 403, "read-only"),
         ("post", {"data": {"query": COUNT_DOCS, "update": "CLEAR ALL"}}, None, 400, "both a query and an update"),
-        ("post", {"data": "INSERT DATA { <a:a> <a:b> <a:c> }", "content_type": "application/sparql-query"}, None, 400, "SPARQL syntax error"),
+        (
+            "post",
+            {"data": "INSERT DATA { <a:a> <a:b> <a:c> }", "content_type": "application/sparql-query"},
+            None,
+            400,
+            "SPARQL syntax error",
+        ),
     ],
 )
 def test_protocol_errors(client, method, kwargs, accept, status, message):
@@ -219,7 +256,9 @@ def test_protocol_dataset_restricts_union(client):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
     def n(**params) -> int:
-        r = client.get("/sparql", query_string={"query": count, **params}, headers={"Accept": "application/sparql-results+json"})
+        r = client.get(
+            "/sparql", query_string={"query": count, **params}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert r.status_code == 200
         return int(parse_results(r)[1][0]["n"])
 
@@ -233,7 +272,11 @@ def test_protocol_dataset_restricts_union(client):
     # Both default graphs together: the merge.
     r = client.get(
         "/sparql",
-        query_string=[("query", count), ("default-graph-uri", SEED_DOC), ("default-graph-uri", "https://w3id.org/dsr-kg/graph/ontology")],
+        query_string=[
+            ("query", count),
+            ("default-graph-uri", SEED_DOC),
+            ("default-graph-uri", "https://w3id.org/dsr-kg/graph/ontology"),
+        ],
     )
     assert int(parse_results(r)[1][0]["n"]) == total
     # Named graphs only: the default graph is empty, GRAPH sees only the named ones.
@@ -253,7 +296,9 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 
 
-@pytest.mark.parametrize("accept", [None, "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"])
+@pytest.mark.parametrize(
+    "accept", [None, "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+)
 def test_service_description(client, accept):
     r = client.get("/sparql", headers={"Accept": accept} if accept else {})
     assert r.status_code == 200
@@ -265,7 +310,16 @@ def test_service_description(client, accept):
     assert SD.SPARQL11Update not in set(g.objects(service, SD.supportedLanguage))
     assert SD.UnionDefaultGraph in set(g.objects(service, SD.feature))
     formats = {str(f).rsplit("/", 1)[-1] for f in g.objects(service, SD.resultFormat)}
-    assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "JSON-LD", "RDF_XML", "N-Triples"} <= formats
+    assert {
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "JSON-LD",
+        "RDF_XML",
+        "N-Triples",
+    } <= formats
     dataset = g.value(service, SD.defaultDataset)
     names = {str(g.value(ng, SD.name)) for ng in g.objects(dataset, SD.namedGraph)}
     assert {SEED_DOC, "https://w3id.org/dsr-kg/graph/ontology"} <= names
@@ -277,7 +331,9 @@ def test_sparql_without_query_shows_page_to_browsers(client):
     assert 'id="query-form"' in r.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"])
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+)
 def test_void(client, accept):
     r = client.get("/.well-known/void", headers={"Accept": accept})
     assert r.status_code == 200 and r.mimetype == accept
@@ -293,13 +349,17 @@ def test_void(client, accept):
     assert "000_bf54f53887da828b.txt" in {str(s) for s in g.objects(ds, rdflib.DCTERMS.source)}
     subsets = {str(s): int(g.value(s, VOID.triples)) for s in g.objects(ds, VOID.subset)}
     assert SEED_DOC in subsets and sum(subsets.values()) == health["triples"]
-    classes = {str(g.value(p, VOID["class"])): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)}
+    classes = {
+        str(g.value(p, VOID["class"])): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)
+    }
     assert classes["https://w3id.org/dsr-kg/ontology#Document"] == 1
     assert classes["https://w3id.org/dsr-kg/ontology#Clause"] == 21
     assert rdflib.URIRef(AI) in set(g.objects(ds, VOID.exampleResource))
 
 
-@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"])
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
+)
 def test_ontology_rdf(client, accept):
     r = client.get("/ontology", headers={"Accept": accept})
     assert r.status_code == 200 and r.mimetype == accept
@@ -358,7 +418,12 @@ def test_linked_data_caching(client):
     again = client.get(path, headers={"Accept": "text/turtle"})
     assert again.headers["ETag"] == etag and again.get_data() == first.get_data()
     assert client.get(path, headers={"Accept": "text/turtle", "If-None-Match": etag}).status_code == 304
-    assert client.get(path, headers={"Accept": "text/turtle", "If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    assert (
+        client.get(
+            path, headers={"Accept": "text/turtle", "If-Modified-Since": first.headers["Last-Modified"]}
+        ).status_code
+        == 304
+    )
     assert client.get(path, headers={"Accept": "text/turtle", "If-None-Match": '"other"'}).status_code == 200
     jsonld = client.get(path, headers={"Accept": "application/ld+json"})
     assert jsonld.headers["ETag"] != etag
@@ -366,7 +431,12 @@ def test_linked_data_caching(client):
 
 @pytest.mark.parametrize(
     "accept,status,media",
-    [("text/html", 404, "text/html"), ("text/turtle", 404, "text/plain"), ("application/json", 404, "application/json"), (None, 404, "text/plain")],
+    [
+        ("text/html", 404, "text/html"),
+        ("text/turtle", 404, "text/plain"),
+        ("application/json", 404, "application/json"),
+        (None, 404, "text/plain"),
+    ],
 )
 def test_unknown_iri(client, accept, status, media):
     r = client.get("/id/technology/no-such-thing", headers={"Accept": accept} if accept else {})
@@ -386,7 +456,7 @@ def test_entity_html(client):
         query_string={"query": f"SELECT DISTINCT ?c WHERE {{ ?c <https://w3id.org/dsr-kg/ontology#mentions> <{AI}> }}"},
     )
     for row in parse_results(clauses)[1]:
-        assert 'href="/id/' + row["c"][len("https://w3id.org/dsr-kg/id/"):] + '"' in html
+        assert 'href="/id/' + row["c"][len("https://w3id.org/dsr-kg/id/") :] + '"' in html
     assert html.count(f'data-entity="{AI}"') >= len(parse_results(clauses)[1])
     assert '<a href="/id/technology/artificial-intelligence">人工智能</a></mark>' in html
     # Related entities: co-mentioned ones with counts.
@@ -428,11 +498,11 @@ def test_document_html(client):
 def test_highlight_nested_and_identical_spans():
     from flask import Flask
 
-    from kg.web.pages import Span, highlight
+    from kg.web.html import Span, highlight
 
     app = Flask(__name__)
     app.config["BASE_IRI"] = "https://w3id.org/dsr-kg/id/"
-    app.add_url_rule("/id/<path:rest>", endpoint="pages.resource", view_func=lambda rest: rest)
+    app.add_url_rule("/id/<path:rest>", endpoint="linked_data.resource", view_func=lambda rest: rest)
     text = "推动下一代互联网<b>&发展"
     outer = Span(2, 8, "https://w3id.org/dsr-kg/id/technology/next-generation-internet", "下一代互联网", "Technology")
     inner = Span(5, 8, "https://w3id.org/dsr-kg/id/technology/internet", "互联网", "Technology")
@@ -488,7 +558,7 @@ def test_query_page_prefills_query(client):
 
 
 def test_examples_are_bilingual_and_all_run(client):
-    from kg.web.pages import examples
+    from kg.web.query_page import examples
 
     found = examples()
     assert len(found) >= 10
@@ -496,7 +566,11 @@ def test_examples_are_bilingual_and_all_run(client):
     for ex in found:
         assert ex.title_zh != ex.name and ex.title_en != ex.name
         assert any("\u4e00" <= ch <= "\u9fff" for ch in ex.title_zh)
-        r = client.post("/sparql", data={"query": ex.query}, headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
+        r = client.post(
+            "/sparql",
+            data={"query": ex.query},
+            headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"},
+        )
         assert r.status_code == 200, (ex.name, r.get_data(as_text=True))
         if r.mimetype == "text/turtle":
             forms.add("graph")
@@ -510,7 +584,7 @@ def test_examples_are_bilingual_and_all_run(client):
 
 
 def test_gephi_example_is_a_cooccurrence_graph(client):
-    from kg.web.pages import examples
+    from kg.web.query_page import examples
 
     ex = next(e for e in examples() if "gephi" in e.name)
     r = client.post("/sparql", data={"query": ex.query}, headers={"Accept": "text/turtle"})
@@ -560,7 +634,11 @@ def test_cors_any_origin(seed_store_path):
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     pre = client.options(
         "/sparql",
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert pre.status_code == 204
     assert "POST" in pre.headers["Access-Control-Allow-Methods"]
@@ -612,11 +690,13 @@ def test_access_log_is_json(client, caplog):
 def test_settings_documented_everywhere():
     from click.testing import CliRunner
 
-    from kg.web.cli import serve
-    from kg.web.settings import SETTINGS
+    from kg.cli.serve import serve
+    from kg.core.settings import SETTINGS
 
     help_text = CliRunner().invoke(serve, ["--help"], terminal_width=200).output
-    docs = (pytest.importorskip("pathlib").Path(__file__).resolve().parent.parent / "docs" / "serving.md").read_text(encoding="utf-8")
+    docs = (pytest.importorskip("pathlib").Path(__file__).resolve().parent.parent / "docs" / "serving.md").read_text(
+        encoding="utf-8"
+    )
     for s in SETTINGS:
         assert s.help and s.env in help_text, s.name
         assert f"`{s.env}`" in docs, f"{s.env} missing from docs/serving.md"

@@ -74,7 +74,9 @@ def test_sparqlwrapper_syntax_error(seed_server):
 
 
 def test_linked_data_over_http(seed_server):
-    r = requests.get(seed_server + "/id/technology/artificial-intelligence", headers={"Accept": "application/ld+json"}, timeout=10)
+    r = requests.get(
+        seed_server + "/id/technology/artificial-intelligence", headers={"Accept": "application/ld+json"}, timeout=10
+    )
     assert r.status_code == 200 and r.headers["Vary"].lower().find("accept") >= 0
     g = rdflib.Graph().parse(data=r.text, format="json-ld")
     assert len(g) > 5
@@ -92,11 +94,15 @@ def test_cors_preflight_over_http(seed_store_path):
 
     with running_server(seed_store_path, env={"KG_CORS_ORIGINS": "http://localhost:8080"}) as base:
         r = requests.options(
-            base + "/sparql", headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"}, timeout=10
+            base + "/sparql",
+            headers={"Origin": "http://localhost:8080", "Access-Control-Request-Method": "POST"},
+            timeout=10,
         )
         assert r.status_code == 204 and r.headers["Access-Control-Allow-Origin"] == "http://localhost:8080"
         other = requests.options(
-            base + "/sparql", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}, timeout=10
+            base + "/sparql",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+            timeout=10,
         )
         assert "Access-Control-Allow-Origin" not in other.headers
 
@@ -120,8 +126,8 @@ def test_server_builds_missing_store(tmp_path, seed_path):
 
 
 def test_kg_serve_help_lists_settings():
-    out = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for name in ("KG_MAX_ROWS", "KG_QUERY_TIME_LIMIT", "KG_UPDATE_TOKEN", "KG_CORS_ORIGINS", "--in-memory / --on-disk"):
         assert name in out
-
-

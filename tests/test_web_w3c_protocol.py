@@ -45,7 +45,11 @@ RDF_FORMATS = {
 
 
 def _manifest() -> tuple[rdflib.Graph, list[rdflib.URIRef]]:
-    g = rdflib.Graph().parse(DATA / "manifest.ttl", format="turtle", publicID="http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest")
+    g = rdflib.Graph().parse(
+        DATA / "manifest.ttl",
+        format="turtle",
+        publicID="http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest",
+    )
     manifest = next(g.subjects(rdflib.RDF.type, MF.Manifest))
     entries = list(rdflib.collection.Collection(g, g.value(manifest, MF.entries)))
     return g, entries
@@ -58,7 +62,13 @@ QUERY_TESTS = [e for e in ENTRIES if str(e).rsplit("#", 1)[-1].startswith(("quer
 def test_manifest_has_the_query_tests():
     names = {str(e).rsplit("#", 1)[-1] for e in QUERY_TESTS}
     assert len(names) == 19
-    assert {"query_post_form", "query_dataset_full", "query_multiple_dataset", "bad_query_non_utf8", "bad_query_syntax"} <= names
+    assert {
+        "query_post_form",
+        "query_dataset_full",
+        "query_multiple_dataset",
+        "bad_query_non_utf8",
+        "bad_query_syntax",
+    } <= names
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +79,17 @@ def w3c_server(tmp_path_factory):
     store = tmp_path_factory.mktemp("w3c") / "store"
     for n in range(4):
         subprocess.run(
-            [sys.executable, "-m", "kg.cli", "load", str(DATA / f"data{n}.nt"), "--graph", f"{GRAPH_BASE}data{n}.rdf", "--store", str(store)],
+            [
+                sys.executable,
+                "-m",
+                "kg.cli",
+                "load",
+                str(DATA / f"data{n}.nt"),
+                "--graph",
+                f"{GRAPH_BASE}data{n}.rdf",
+                "--store",
+                str(store),
+            ],
             check=True,
             capture_output=True,
         )
@@ -100,7 +120,7 @@ def _send(base: str, req) -> requests.Response:
 
 
 def _check(resp: requests.Response, expect) -> None:
-    statuses = {str(s)[len(HTS):] for s in GRAPH.objects(expect, MF.expectedStatus)}
+    statuses = {str(s)[len(HTS) :] for s in GRAPH.objects(expect, MF.expectedStatus)}
     assert f"{resp.status_code // 100}xx" in statuses, (resp.status_code, statuses, resp.text[:300])
     fmt = GRAPH.value(expect, MF.expectedFormat)
     media = resp.headers.get("Content-Type", "").split(";")[0].strip()
@@ -134,7 +154,12 @@ def test_dataset_params_really_restrict(w3c_server):
     """Without protocol graphs the default graph is the union; with them, only those graphs."""
 
     def ask(query: str, params: list[tuple[str, str]]) -> bool:
-        r = requests.get(w3c_server + "/sparql", params=[("query", query), *params], headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        r = requests.get(
+            w3c_server + "/sparql",
+            params=[("query", query), *params],
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
         return json.loads(r.content)["boolean"]
 

@@ -1,6 +1,6 @@
 """``/compare?a=…&b=…``: the comparison of two documents in the browser (HTML) or as JSON.
 
-The same data as ``kg compare`` (:func:`kg.compare.compare_documents`), computed through
+The same data as ``kg compare`` (:func:`kg.analysis.compare.compare_documents`), computed through
 the app's engine, so it works on the local store and on a remote SPARQL endpoint.
 Without ``a`` and ``b`` the HTML page is a form listing the documents.
 """
@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, make_response, render_template_string, request
 
-from ..compare import DEFAULT_THRESHOLD, compare_documents
-from ..errors import NotAcceptable, ViewError
-from ..negotiation import negotiate
+from ..analysis.compare import DEFAULT_THRESHOLD, compare_documents
+from ..core.errors import NotAcceptable, ViewError
+from ..core.negotiation import negotiate
+from .context import get_engine, local_path
 
 bp = Blueprint("compare", __name__)
 
@@ -59,17 +60,15 @@ _TEMPLATE = """{% extends "base.html" %}
 
 
 def _documents() -> list[dict[str, str]]:
-    from . import get_engine
-
     rows = get_engine().select(
         "SELECT ?d (SAMPLE(?t) AS ?title) WHERE { ?d a dsr:Document OPTIONAL { ?d dcterms:title ?t } } GROUP BY ?d ORDER BY ?d LIMIT 5000"
     )
-    return [{"iri": r["d"].value, "title": r["title"].value if r.get("title") is not None else r["d"].value} for r in rows]
+    return [
+        {"iri": r["d"].value, "title": r["title"].value if r.get("title") is not None else r["d"].value} for r in rows
+    ]
 
 
 def _link(iri: str) -> str:
-    from . import local_path
-
     return local_path(iri) or iri
 
 
@@ -77,8 +76,6 @@ def _link(iri: str) -> str:
 def compare() -> Response:
     """Compare documents ``a`` and ``b`` (slugs or IRIs): HTML or JSON by Accept / ``format``."""
     from flask import current_app
-
-    from . import get_engine
 
     fmt = request.args.get("format", "").lower()
     if fmt in ("json", "html"):
@@ -97,7 +94,7 @@ def compare() -> Response:
         raise ViewError("threshold must be a number between 0 and 1")
     result: dict[str, Any] | None = None
     if a and b:
-        comparison = compare_documents(get_engine(), a, b, threshold=threshold, base=current_app.config.get("BASE_IRI"))
+        comparison = compare_documents(get_engine(), a, b, threshold=threshold, base=current_app.config["BASE_IRI"])
         result = comparison.as_dict()
     elif chosen == "application/json":
         raise ViewError("give two documents: /compare?a=SLUG_OR_IRI&b=SLUG_OR_IRI")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ..errors import KGError
+from ..core.errors import InternalError, KGError
 
 if TYPE_CHECKING:
     from flask import Flask, Response
@@ -46,7 +46,7 @@ def error_response(status: int, message: str, code: str = "", headers: dict[str,
     """Render an error in the representation the request asks for."""
     from flask import g, make_response, render_template, request
 
-    from ..negotiation import prefers_html
+    from ..core.negotiation import prefers_html
 
     g.kg_error = code or str(status)
     title = _TITLES.get(status, "Error")
@@ -81,7 +81,7 @@ def error_response(status: int, message: str, code: str = "", headers: dict[str,
 def _kg_error(exc: KGError) -> Response:
     if exc.status >= 500:
         log.warning("%s", exc)
-    return error_response(exc.status, str(exc), exc.code, getattr(exc, "headers", None))
+    return error_response(exc.status, str(exc), exc.code, exc.headers)
 
 
 def _http_error(exc) -> Response:
@@ -103,4 +103,5 @@ def _unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     log.exception("unexpected error")
-    return error_response(500, "internal error; the server log has the details", "E500")
+    error = InternalError("internal error; the server log has the details")
+    return error_response(error.status, str(error), error.code)

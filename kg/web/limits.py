@@ -13,13 +13,13 @@
   ``trusted_proxy``, or werkzeug ``ProxyFix``), or every client shares the proxy's bucket.
 
 Query-level limits (length, time, rows, bytes, SERVICE/LOAD/FROM) live in
-:mod:`kg.guard` and :mod:`kg.query_pool`; updates are authorised in :mod:`kg.web.sparql`.
+:mod:`kg.query.guard` and :mod:`kg.query.engines.pool`; updates are authorised in :mod:`kg.web.sparql`.
 
 The checks run on Flask's ``request_started`` signal, which fires before any
 ``before_request`` function, so even the cheapest route is limited; a refusal raised
 there goes through the app's error handlers like any :class:`~kg.errors.KGError`.
 :func:`init_app` installs them on an app (idempotent); :func:`install` connects the
-signal once per process (the engine factory calls it, so every app gets the limits).
+signal once per process (``create_app`` calls :func:`init_app`, so every app gets the limits).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PayloadTooLarge, RateLimited
+from ..core.errors import PayloadTooLarge, RateLimited
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -135,12 +135,11 @@ def check_request(app: Flask) -> None:
     wait = bucket.take(address)
     if wait > 0:
         retry = max(1, math.ceil(wait))
-        exc = RateLimited(
+        raise RateLimited(
             f"too many requests from {address}: this endpoint allows {float(rate):g} per second "
-            f"(bursts of {bucket.burst}; settings RATE_LIMIT, RATE_LIMIT_BURST); retry after {retry} s"
+            f"(bursts of {bucket.burst}; settings RATE_LIMIT, RATE_LIMIT_BURST); retry after {retry} s",
+            headers={"Retry-After": str(retry)},
         )
-        exc.headers = {"Retry-After": str(retry)}  # type: ignore[attr-defined]
-        raise exc
 
 
 def _bucket(app: Flask, rate: float, burst: int) -> TokenBucket:

@@ -10,17 +10,18 @@ describes itself (SPARQL 1.1 Service Description) or shows the query page to bro
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
-import inspect
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 
-from ..errors import NotAcceptable, QueryError, UnsupportedMediaType, UpdateForbidden
-from ..guard import query_form
-from ..negotiation import ALIASES, FORMAT_PARAM, RDF_TYPES, RESULT_TYPES
+from ..core.errors import AuthenticationRequired, NotAcceptable, QueryError, UnsupportedMediaType, UpdateForbidden
+from ..core.media import ALIASES, FORMAT_PARAM, HTML, MEDIA_TYPES, extension
+from ..core.vocab import DCTERMS, FORMATS, RDF, SD, VOID, XSD
+from ..query.guard import query_form
+from .context import clear_cache, get_engine
+from .dataset import dataset_summary
 
 bp = Blueprint("sparql", __name__)
 
@@ -146,54 +147,49 @@ def endpoint() -> Response:
 
 
 def _query(query: str, params: list[tuple[str, str]]) -> Response:
-    from . import get_engine
-
     g.kg_query_form = query_form(query) or "?"  # for the access log
     g.kg_query_hash = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
     media_type = result_media_type(params)
     if media_type == "text/html":
         raise NotAcceptable("format=html is not a result format; open / to run queries in the browser")
-    engine = get_engine()
-    extra = {"base_iri": request.base_url} if _takes_base_iri(type(engine)) else {}
-    result = engine.run(
+    result = get_engine().run(
         query,
         accept=request.headers.get("Accept"),
         media_type=media_type,
         default_graphs=[v for k, v in params if k == "default-graph-uri"],
         named_graphs=[v for k, v in params if k == "named-graph-uri"],
-        **extra,
+        base_iri=request.base_url,
     )
     g.kg_rows = result.rows
     response = Response(result.body, status=200)
     response.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
     response.vary.add("Accept")
     if media_type is not None:
-        ext = (RESULT_TYPES.get(result.media_type) or RDF_TYPES.get(result.media_type) or ("", "txt"))[1]
+        ext = extension(result.media_type)
         download = any(k == "download" and v not in ("", "0", "false") for k, v in params)
-        response.headers["Content-Disposition"] = f'{"attachment" if download else "inline"}; filename="query-result.{ext}"'
+        response.headers["Content-Disposition"] = (
+            f'{"attachment" if download else "inline"}; filename="query-result.{ext}"'
+        )
     return response
-
-
-@functools.lru_cache(maxsize=16)
-def _takes_base_iri(engine_type: type) -> bool:
-    """True when the engine's run() accepts ``base_iri`` (engines written before it was added do not)."""
-    return "base_iri" in inspect.signature(engine_type.run).parameters
 
 
 def _update(update: str, params: list[tuple[str, str]]) -> Response:
     """Apply an update when the request carries the configured bearer token."""
-    from . import clear_cache, get_engine
-
     if request.method != "POST":
-        raise QueryError("updates must be sent with POST (update= in a form body, or an application/sparql-update body)")
+        raise QueryError(
+            "updates must be sent with POST (update= in a form body, or an application/sparql-update body)"
+        )
     token = current_app.config.get("UPDATE_TOKEN")
     if not token:
-        raise UpdateForbidden("this endpoint is read-only: updates are refused (the operator can set KG_UPDATE_TOKEN to allow them)")
+        raise UpdateForbidden(
+            "this endpoint is read-only: updates are refused (the operator can set KG_UPDATE_TOKEN to allow them)"
+        )
     scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
-        exc = UpdateForbidden("updates need an Authorization: Bearer <token> header", status=401)
-        exc.headers = {"WWW-Authenticate": 'Bearer realm="dsr-kg"'}  # type: ignore[attr-defined]
-        raise exc
+        raise AuthenticationRequired(
+            "updates need an Authorization: Bearer <token> header",
+            headers={"WWW-Authenticate": 'Bearer realm="dsr-kg"'},
+        )
     if not hmac.compare_digest(credential.strip().encode("utf-8"), str(token).encode("utf-8")):
         raise UpdateForbidden("the bearer token is not valid for updates")
     if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
@@ -207,75 +203,56 @@ def _update(update: str, params: list[tuple[str, str]]) -> Response:
 
 # ---------------------------------------------------------------- service description
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-#: media type → W3C format IRI (http://www.w3.org/ns/formats/)
-FORMAT_IRIS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON",
-    "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV",
-    "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle",
-    "application/n-triples": "N-Triples",
-    "application/ld+json": "JSON-LD",
-    "application/rdf+xml": "RDF_XML",
-    "application/trig": "TriG",
-    "application/n-quads": "N-Quads",
-}
-
 
 def service_description(endpoint_url: str):
     """Return the SPARQL 1.1 Service Description of this endpoint as an rdflib Graph."""
-    from rdflib import BNode, Graph, Literal, Namespace, URIRef
-    from rdflib.namespace import DCTERMS, RDF, XSD
+    from rdflib import BNode, Graph, Literal, URIRef
 
-    from .pages import dataset_summary
-
-    sd = Namespace(SD)
-    void = Namespace("http://rdfs.org/ns/void#")
     graph = Graph()
-    graph.bind("sd", sd)
-    graph.bind("void", void)
-    graph.bind("dcterms", DCTERMS)
+    graph.bind("sd", str(SD))
+    graph.bind("void", str(VOID))
+    graph.bind("dcterms", str(DCTERMS))
     service = URIRef(endpoint_url + "#service")
-    graph.add((service, RDF.type, sd.Service))
-    graph.add((service, sd.endpoint, URIRef(endpoint_url)))
-    graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint_url)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     if current_app.config.get("UPDATE_TOKEN"):
-        graph.add((service, sd.supportedLanguage, sd.SPARQL11Update))
-    graph.add((service, sd.feature, sd.UnionDefaultGraph))
-    graph.add((service, sd.feature, sd.EmptyGraphs))
-    graph.add((service, sd.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
-    for media in FORMAT_IRIS:
-        graph.add((service, sd.resultFormat, URIRef(FORMATS + FORMAT_IRIS[media])))
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    graph.add((service, SD.feature, SD.EmptyGraphs))
+    graph.add((service, SD.defaultEntailmentRegime, URIRef("http://www.w3.org/ns/entailment/Simple")))
+    for media in MEDIA_TYPES:
+        graph.add((service, SD.resultFormat, FORMATS[media.w3c]))
     graph.add((service, DCTERMS.license, URIRef(current_app.config["LICENSE"])))
     summary = dataset_summary()
-    dataset = URIRef(url_for("pages.void", _external=True) + "#dataset")
-    graph.add((service, sd.defaultDataset, dataset))
-    graph.add((dataset, RDF.type, sd.Dataset))
-    graph.add((dataset, RDF.type, void.Dataset))
+    dataset = URIRef(url_for("metadata.void", _external=True) + "#dataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
     default = BNode("defaultGraph")
-    graph.add((dataset, sd.defaultGraph, default))
-    graph.add((default, RDF.type, sd.Graph))
-    graph.add((default, void.triples, Literal(summary["triples"], datatype=XSD.integer)))
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, VOID.triples, Literal(summary["triples"], datatype=XSD.integer)))
     for name, count in summary["graphs"].items():
-        named = BNode("g" + hashlib.sha256(name.encode()).hexdigest()[:12])
-        inner = BNode("n" + hashlib.sha256(name.encode()).hexdigest()[:12])
-        graph.add((dataset, sd.namedGraph, named))
-        graph.add((named, RDF.type, sd.NamedGraph))
-        graph.add((named, sd.name, URIRef(name)))
-        graph.add((named, sd.graph, inner))
-        graph.add((inner, RDF.type, sd.Graph))
-        graph.add((inner, void.triples, Literal(count, datatype=XSD.integer)))
+        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+        named, inner = BNode("g" + digest), BNode("n" + digest)
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+        graph.add((named, SD.graph, inner))
+        graph.add((inner, RDF.type, SD.Graph))
+        graph.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
     return graph
 
 
 def _describe_service(params: list[tuple[str, str]]) -> Response:
-    from .pages import index_page, negotiate_representation, rdflib_response
+    from .query_page import index_page
+    from .representation import negotiate_representation, rdflib_response
 
-    chosen = negotiate_representation(params, ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html"])
-    if chosen == "text/html":
+    chosen = negotiate_representation(
+        params, ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", HTML]
+    )
+    if chosen == HTML:
         return index_page()
     endpoint_url = url_for("sparql.endpoint", _external=True)
     return rdflib_response(service_description(endpoint_url), chosen)
-

@@ -25,14 +25,17 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 
-from ..errors import NotFound, ViewError
+from ..analysis.metrics import METRICS, summary
+from ..analysis.views import VIEWS, build_filtered, list_documents, make_filter, view_spec
+from ..core.errors import NotFound, ViewError
+from ..core.media import ALIASES
+from ..core.negotiation import negotiate
 from ..export import FORMATS, TYPE_COLOURS, colour, label, render, to_svg
-from ..metrics import METRICS, summary
-from ..views import VIEWS, build_filtered, list_documents, make_filter, view_spec
+from .context import CACHE_KEY, body_etag, get_engine, local_path
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,27 +57,13 @@ _CACHE_KEY = "kg_views"
 _CACHE_SIZE = 32
 
 
-def _engine():
-    try:
-        from . import get_engine
-    except ImportError:  # pragma: no cover - app without the factory's helper
-        return current_app.extensions["kg_engine"]
-    return get_engine()
-
-
 def _href(iri: str) -> str:
     """Return the local /id/ path of an IRI under the configured base (else the IRI)."""
-    base = current_app.config.get("BASE_IRI") or "https://w3id.org/dsr-kg/id/"
-    if iri.startswith(base) and len(iri) > len(base):
-        try:
-            return url_for("pages.resource", rest=iri[len(base):])
-        except Exception:  # noqa: BLE001 - no linked-data pages registered: fall back to the route shape
-            return "/id/" + iri[len(base):]
-    return iri
+    return local_path(iri) or iri
 
 
 def _args_list(name: str) -> list[str]:
-    values = []
+    values: list[str] = []
     for value in request.args.getlist(name):
         values.extend(v.strip() for v in value.split(",") if v.strip())
     return values
@@ -82,7 +71,7 @@ def _args_list(name: str) -> list[str]:
 
 def _cache() -> OrderedDict:
     """Per-app LRU of built views, kept inside the app cache so updates clear it."""
-    store = current_app.extensions.setdefault("kg_cache", {})
+    store = current_app.extensions.setdefault(CACHE_KEY, {})
     cache = store.get(_CACHE_KEY)
     if cache is None:
         cache = store[_CACHE_KEY] = OrderedDict()
@@ -91,7 +80,7 @@ def _cache() -> OrderedDict:
 
 def _view(name: str) -> tuple[nx.Graph, dict[str, Any]]:
     """Build (or fetch from the cache) the view asked for by the request's filters."""
-    engine = _engine()
+    engine = get_engine()
     flt = make_filter(
         engine,
         name,
@@ -135,8 +124,6 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 def _negotiate(offered: list[str], default: str) -> str:
     """Negotiate with the shared Accept parser, which reads ``application/json`` as its
     SPARQL-results alias: offer that alias in JSON's place and map it back."""
-    from ..negotiation import ALIASES, negotiate
-
     aliased = {ALIASES.get(m, m): m for m in offered}
     chosen = negotiate(request.headers.get("Accept"), list(aliased), default=ALIASES.get(default, default))
     return aliased[chosen]
@@ -172,7 +159,6 @@ def _filename(name: str, ext: str, table: str | None = None) -> str:
 
 
 def _send(body: bytes, media_type: str, *, filename: str | None = None) -> Response:
-    from . import body_etag
 
     response = make_response(body)
     response.headers["Content-Type"] = media_type
@@ -181,7 +167,7 @@ def _send(body: bytes, media_type: str, *, filename: str | None = None) -> Respo
     response.set_etag(body_etag(body))
     response.vary.add("Accept")
     response.headers["Cache-Control"] = "public, max-age=60"
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 # ---------------------------------------------------------------- routes
@@ -197,7 +183,9 @@ def index() -> Response:
             "description": spec.description,
             "entity_types": list(spec.entity_types),
             "url": url_for("views.view", name=spec.name, _external=True),
-            "formats": {fmt: url_for("views.view", name=spec.name, format=fmt, _external=True) for fmt in ("json", *FORMATS)},
+            "formats": {
+                fmt: url_for("views.view", name=spec.name, format=fmt, _external=True) for fmt in ("json", *FORMATS)
+            },
         }
         for spec in VIEWS.values()
     ]
@@ -255,7 +243,7 @@ def _page(name: str, G: nx.Graph, info: dict[str, Any], lang: str, metric: str) 
     from markupsafe import Markup
 
     spec = view_spec(name)
-    engine = _engine()
+    engine = get_engine()
     documents = list_documents(engine)
     svg = to_svg(G, lang=lang, width=1100, height=780, metric=metric, href=_href, standalone=False).decode("utf-8")
     nodes = {
@@ -273,12 +261,12 @@ def _page(name: str, G: nx.Graph, info: dict[str, Any], lang: str, metric: str) 
     query = {k: v for k, v in request.args.items(multi=True) if k != "format"}
     downloads = []
     for fmt in ("gexf", "graphml", "json", "csv", "zip", "svg", "png"):
-        args = list(query.items()) + [("format", fmt)]
+        args: dict[str, Any] = {**query, "name": name, "format": fmt}
         if fmt == "csv":
-            downloads.append(("CSV nodes", url_for("views.view", name=name, **dict(args), table="nodes")))
-            downloads.append(("CSV edges", url_for("views.view", name=name, **dict(args), table="edges")))
+            downloads.append(("CSV nodes", url_for("views.view", **args, table="nodes")))
+            downloads.append(("CSV edges", url_for("views.view", **args, table="edges")))
         else:
-            downloads.append((fmt.upper(), url_for("views.view", name=name, **dict(args))))
+            downloads.append((fmt.upper(), url_for("views.view", **args)))
     info = dict(info)
     info["top"] = {m: [dict(r, href=_href(r["id"])) for r in rows] for m, rows in info["top"].items()}
     selected_types = set(_args_list("type"))
@@ -294,7 +282,9 @@ def _page(name: str, G: nx.Graph, info: dict[str, Any], lang: str, metric: str) 
             metrics=METRICS[:4],
             documents=documents,
             selected_documents=set(_args_list("document")),
-            selected_types={t for t in spec.entity_types if t in selected_types or t.lower() in {s.lower() for s in selected_types}},
+            selected_types={
+                t for t in spec.entity_types if t in selected_types or t.lower() in {s.lower() for s in selected_types}
+            },
             min_weight=request.args.get("min_weight") or "1",
             downloads=downloads,
             colours={t: colour(t) for t in TYPE_COLOURS},

@@ -1,0 +1,265 @@
+"""Build files into the store: incremental, parallel, one transaction per document.
+
+``build`` decides which files need building (file hash, pipeline version and lexicon
+fingerprint against the store's provenance), runs :func:`kg.build.document.process_file`
+for them in worker processes, and writes each result into the store, keeping going when
+one file is bad.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.errors import DocumentConflict, KGError, SourceError
+from ..core.iris import DEFAULT_BASE, document_iri, slugify
+from ..pipeline import pipeline_version
+from ..pipeline.ingest import SUPPORTED_SUFFIXES, sha256_bytes
+from ..pipeline.lexicon import load_lexicon
+from ..pipeline.rdf import build_time
+from ..store import add_graphs, document_record, load_ontology, open_store, replace_graph
+from .document import DocumentResult, worker_init, worker_process
+from .parallel import bounded_imap
+
+
+@dataclass
+class BuildReport:
+    """Summary of a build: what was added, replaced, skipped and refused."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    characters: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was refused."""
+        return not self.refused
+
+    def summary(self) -> str:
+        """Return a one-line summary."""
+        rate = self.characters / self.seconds if self.seconds else 0.0
+        return (
+            f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.skipped)} unchanged, "
+            f"{len(self.refused)} refused; {self.characters:,} characters in {self.seconds:.2f} s"
+            + (f" ({rate:,.0f} chars/s)" if self.characters else "")
+        )
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into the sorted list of source files to build.
+
+    Folders are searched recursively for supported suffixes; hidden files are skipped.
+
+    Raises:
+        SourceError: a path does not exist.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file()
+                and f.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise SourceError(f"{p}: no such file or folder")
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+#: New documents are bulk-loaded in batches of about this many bytes of N-Triples.
+_BULK_BATCH_BYTES = 16 * 2**20
+#: Replaced documents are written in transactions; flush the store after this many bytes.
+_FLUSH_AFTER_BYTES = 8 * 2**20
+
+
+def _results(
+    files: list[Path], base: str, built_at: str, jobs: int, lexicon_dir: str | None
+) -> Iterator[DocumentResult | tuple[str, str]]:
+    """Process files in ``jobs`` processes (in this one when ``jobs`` is 1); yield in input order."""
+    # Not ProcessPoolExecutor.map: it submits every file at once and keeps every finished
+    # result until the (slower) store writer takes it, so memory grew with the corpus
+    # (553 MB at 1 M triples with 2 jobs, benchmarks/RESULTS.md "Scale"); at most
+    # 2 × jobs documents are in flight here.
+    yield from bounded_imap(
+        worker_process,
+        ((str(f), base, built_at) for f in files),
+        jobs=min(jobs, len(files)),
+        window=2 * jobs,
+        ordered=True,
+        initializer=worker_init,
+        initargs=(lexicon_dir,),
+    )
+
+
+def build(
+    paths: Iterable[str | Path],
+    store_path: str | Path,
+    *,
+    base: str = DEFAULT_BASE,
+    force: bool = False,
+    jobs: int = 1,
+    progress: bool = False,
+    lexicon_dir: str | None = None,
+) -> BuildReport:
+    """Build (or incrementally rebuild) documents into the store.
+
+    A document whose file hash, pipeline version and lexicon are unchanged is skipped
+    unless ``force``. A bad file is reported in ``BuildReport.refused`` and the others are built.
+
+    Raises:
+        SourceError: a given path does not exist.
+        StoreLocked: another process is writing to the store.
+    """
+    started = time.perf_counter()
+    files = collect_files(paths)
+    lexicon = load_lexicon(lexicon_dir)
+    store = open_store(store_path)
+    report = BuildReport()
+    try:
+        load_ontology(store, base)
+        todo: list[Path] = []
+        existing: dict[str, bool] = {}
+        slugs: dict[str, Path] = {}
+        for f in files:
+            try:
+                digest = sha256_bytes(f.read_bytes())
+            except OSError as exc:
+                report.refused.append((str(f), str(SourceError(f"{f}: cannot read ({exc.strerror})"))))
+                continue
+            iri = document_iri(slugify(f.name, digest), base)
+            if iri in slugs:
+                report.refused.append(
+                    (str(f), str(DocumentConflict(f"{f}: same document name as {slugs[iri]}; rename one of them")))
+                )
+                continue
+            slugs[iri] = f
+            record = document_record(store, iri)
+            existing[iri] = record is not None
+            if (
+                not force
+                and record is not None
+                and record["sha256"] == digest
+                and record["pipeline"] == pipeline_version()
+                and record["lexicon"] == lexicon.fingerprint
+            ):
+                report.skipped.append(str(f))
+                continue
+            todo.append(f)
+        bar = _progress(len(todo), progress)
+        built_at = build_time()
+        loader = _BatchLoader(store, report)
+        replaced_bytes = 0  # transactional writes since the last flush
+
+        for result in _results(todo, base, built_at, jobs, lexicon_dir):
+            if isinstance(result, tuple):
+                report.refused.append(result)
+            elif existing.get(result.iri):
+                try:
+                    replace_graph(store, result.iri, result.ntriples)  # atomic: old graph kept on failure
+                except KGError as exc:
+                    report.refused.append((result.path, str(exc)))
+                else:
+                    report.replaced.append(result.path)
+                    report.characters += result.characters
+                    report.warnings.extend((result.path, w) for w in result.warnings)
+                    # Transactions stay in RocksDB memtables until flushed: a full rebuild
+                    # reached 1.5 GB at 1 M triples without this, ~0.3 GB with it.
+                    replaced_bytes += len(result.ntriples)
+                    if replaced_bytes >= _FLUSH_AFTER_BYTES:
+                        store.flush()
+                        replaced_bytes = 0
+            else:
+                loader.add(result)
+            if bar is not None:
+                bar.update(1)
+        loader.flush()
+        if bar is not None:
+            bar.close()
+        store.flush()
+    finally:
+        del store
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _BatchLoader:
+    """Bulk-load new documents in batches of about :data:`_BULK_BATCH_BYTES`.
+
+    (Loading each batch in a background thread — ``bulk_load`` releases the GIL — was
+    measured and gained nothing: Oxigraph's bulk loader already keeps both cores busy.)
+    """
+
+    def __init__(self, store, report: BuildReport) -> None:
+        self.store, self.report = store, report
+        self.pending: list[DocumentResult] = []
+        self.bytes = 0
+
+    def add(self, result: DocumentResult) -> None:
+        """Queue a new document; load the batch when it is full."""
+        self.pending.append(result)
+        self.bytes += len(result.ntriples)
+        if self.bytes >= _BULK_BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load the queued documents and record the outcome in the report."""
+        if not self.pending:
+            return
+        batch, self.pending, self.bytes = self.pending, [], 0
+        done, refused = _load_batch(self.store, batch)
+        self.report.refused.extend(refused)
+        for r in done:
+            self.report.added.append(r.path)
+            self.report.characters += r.characters
+            self.report.warnings.extend((r.path, w) for w in r.warnings)
+
+
+def _load_batch(store, batch: list[DocumentResult]) -> tuple[list[DocumentResult], list[tuple[str, str]]]:
+    """Bulk-load a batch; if it fails, load its documents one by one so one bad one is named."""
+    try:
+        add_graphs(store, [(r.iri, r.ntriples) for r in batch])
+        return batch, []
+    except KGError:
+        done, refused = [], []
+        for r in batch:
+            try:
+                add_graphs(store, [(r.iri, r.ntriples)])
+                done.append(r)
+            except KGError as exc:
+                refused.append((r.path, str(exc)))
+        return done, refused
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="building", dynamic_ncols=True, disable=None)
+
+
+def default_jobs() -> int:
+    """Return the default number of build processes: the number of usable cores."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

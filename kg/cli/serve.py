@@ -1,0 +1,191 @@
+"""``kg serve``: serve the store over HTTP with waitress (multi-threaded, pure Python).
+
+Every option defaults to its setting in :data:`kg.core.settings.SETTINGS` (and the
+``KG_*`` environment variable); the full settings table is printed in ``--help``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..core.settings import SETTINGS
+
+
+def _settings_epilog() -> str:
+    lines = ["\b", "Settings (environment variable, default: meaning):"]
+    for s in SETTINGS:
+        default = ",".join(s.default) if isinstance(s.default, list) else s.default
+        lines.append(f"\b\n  {s.env} (default {default}):\n      {s.help}")
+    return "\n".join(lines)
+
+
+def ensure_store(store: str | Path, source: str | Path, base: str) -> bool:
+    """Build the store from ``source`` when it does not exist yet; return True if built.
+
+    Raises:
+        SourceError: the source folder does not exist.
+        KGError: the build refused every file.
+    """
+    from ..build import build
+    from ..core.errors import SourceError
+
+    store = Path(store)
+    if (store / "CURRENT").is_file():
+        return False
+    source = Path(source)
+    if not source.exists():
+        raise SourceError(
+            f"no store at {store} and no source folder {source} to build it from; run `kg build PATH --store {store}`"
+        )
+    click.echo(f"no store at {store}: building it from {source} …", err=True)
+    report = build([source], store, base=base)
+    for _path, message in report.refused:
+        click.echo(f"error: {message}", err=True)
+    click.echo(report.summary(), err=True)
+    return True
+
+
+def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> None:
+    """Create the app from ``config`` and serve it with waitress until interrupted."""
+    from waitress import serve as waitress_serve
+
+    from ..web import configure_logging, create_app
+
+    if not config.get("SPARQL_ENDPOINT"):
+        ensure_store(config["STORE"], config["SOURCE"], config["BASE_IRI"])
+    app = create_app(config)
+    configure_logging(app.config.get("LOG_FORMAT", "json"))
+    click.echo(f"serving {app.config['STORE']} on http://{host}:{port}/ (SPARQL at /sparql; Ctrl+C stops)", err=True)
+    # Let waitress refuse oversized bodies itself instead of buffering them for Flask.
+    body_cap = int(app.config.get("MAX_CONTENT_LENGTH") or 1 << 30)
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="dsr-kg",
+        clear_untrusted_proxy_headers=True,
+        max_request_body_size=body_cap,
+    )
+
+
+def _env_defaults() -> dict[str, Any]:
+    """Settings from defaults and KG_* variables (what create_app would read)."""
+    import json
+    import os
+
+    from ..core.settings import coerce, defaults
+
+    values = defaults()
+    for s in SETTINGS:
+        raw = os.environ.get(s.env)
+        if raw is not None:
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                pass
+            values[s.name] = coerce(s.name, raw)
+    return values
+
+
+@click.command(epilog=_settings_epilog())
+@click.option(
+    "--store",
+    "store",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Store directory (KG_STORE; default data/store). Built from --source when missing.",
+)
+@click.option(
+    "--source",
+    default=None,
+    type=click.Path(),
+    help="Folder the store is built from when missing (KG_SOURCE; default source).",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for every interface)."
+)
+@click.option("--port", default=5000, show_default=True, type=int, help="TCP port.")
+@click.option("--threads", default=None, type=int, help="Waitress worker threads (KG_THREADS; default 8).")
+@click.option(
+    "--in-memory/--on-disk",
+    "in_memory",
+    default=None,
+    help="Serve a memory copy of the store (default) or read the store on disk (KG_IN_MEMORY).",
+)
+@click.option("--base", default=None, help="Base of instance IRIs (KG_BASE_IRI).")
+@click.option("--max-rows", type=int, default=None, help="Result row limit (KG_MAX_ROWS; default 10000).")
+@click.option(
+    "--query-time-limit",
+    type=float,
+    default=None,
+    help="Seconds per query, enforced with --query-workers (KG_QUERY_TIME_LIMIT; default 30).",
+)
+@click.option(
+    "--query-workers",
+    type=int,
+    default=None,
+    help="Query worker processes; 0 runs queries in the web process (KG_QUERY_WORKERS).",
+)
+@click.option(
+    "--update-token",
+    default=None,
+    help="Allow SPARQL Update with this bearer token (KG_UPDATE_TOKEN; default: read-only).",
+)
+@click.option(
+    "--cors", "cors", default=None, help="Comma-separated CORS origins, '*' for any, '' for none (KG_CORS_ORIGINS)."
+)
+@click.option(
+    "--log-format", type=click.Choice(["json", "text"]), default=None, help="Access-log format (KG_LOG_FORMAT)."
+)
+@click.option(
+    "--sparql-endpoint",
+    default=None,
+    help="Serve pages, views and /sparql from this remote SPARQL endpoint instead of the local store (KG_SPARQL_ENDPOINT).",
+)
+def serve(
+    store,
+    source,
+    host,
+    port,
+    threads,
+    in_memory,
+    base,
+    max_rows,
+    query_time_limit,
+    query_workers,
+    update_token,
+    cors,
+    log_format,
+    sparql_endpoint,
+) -> None:
+    """Serve the graph: SPARQL endpoint at /sparql, query page at /, linked data at /id/.
+
+    Builds the store from the source folder first when it does not exist. For
+    production, run several processes with gunicorn instead:
+    gunicorn -w 4 -b 127.0.0.1:5000 'server:create_app()'
+    """
+    from ..core.settings import coerce
+
+    config = _env_defaults()
+    overrides = {
+        "STORE": store,
+        "SOURCE": source,
+        "THREADS": threads,
+        "IN_MEMORY": in_memory,
+        "BASE_IRI": base,
+        "MAX_ROWS": max_rows,
+        "QUERY_TIME_LIMIT": query_time_limit,
+        "QUERY_WORKERS": query_workers,
+        "UPDATE_TOKEN": update_token,
+        "CORS_ORIGINS": cors,
+        "LOG_FORMAT": log_format,
+        "SPARQL_ENDPOINT": sparql_endpoint,
+    }
+    for key, value in overrides.items():
+        if value is not None:
+            config[key] = coerce(key, value)
+    run_server(config, host, port, int(config["THREADS"]))

@@ -1,0 +1,39 @@
+"""Where the package's data files are: the ontology, the SHACL shapes and the lexicons.
+
+``ontology/`` at the top of the repository is the editable source (the layout the design
+requires). A wheel ships the same files inside the package as ``kg/ontology/``
+(``pyproject.toml`` maps the package ``kg.ontology`` onto the top-level folder), so an
+installed ``kg`` finds them without a checkout; an editable install and the tests read
+the top-level folder itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _ontology_dir() -> Path:
+    installed = PACKAGE_DIR / "ontology"
+    if (installed / "dsr.ttl").is_file():
+        return installed
+    return PACKAGE_DIR.parent / "ontology"
+
+
+#: The folder holding ``dsr.ttl``, ``shapes.ttl``, ``cues.ttl`` and ``lexicon/``.
+ONTOLOGY_DIR = _ontology_dir()
+ONTOLOGY_FILE = ONTOLOGY_DIR / "dsr.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+CUES_FILE = ONTOLOGY_DIR / "cues.ttl"
+LEXICON_DIR = ONTOLOGY_DIR / "lexicon"
+
+
+def lexicon_files(directory: Path | None = None) -> list[Path]:
+    """Return the lexicon Turtle files of ``directory`` (sorted) plus the ``cues.ttl`` beside it."""
+    directory = directory or LEXICON_DIR
+    files = sorted(directory.glob("*.ttl"))
+    cues = directory.parent / "cues.ttl"
+    if cues.is_file():
+        files.append(cues)
+    return files

@@ -1,0 +1,195 @@
+"""The one table of server settings: app config defaults, ``kg serve --help`` and docs/serving.md.
+
+Each setting is a Flask config key. It can be set, in increasing order of precedence, by
+its default here, by an environment variable ``KG_<NAME>`` (values are parsed as JSON
+when they parse, so ``KG_MAX_ROWS=500`` is an int and ``KG_IN_MEMORY=false`` a bool), by
+the ``test_config`` passed to :func:`kg.web.create_app`, or by a ``kg serve`` option.
+Every part that needs a setting adds it to this table;
+a test checks every setting is documented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .iris import DEFAULT_BASE
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration setting."""
+
+    name: str  #: Flask config key; the environment variable is ``KG_`` + name
+    default: Any
+    type: type  #: str, int, float, bool or list (comma-separated in the environment)
+    help: str
+    optional: bool = False  #: None is a valid value (e.g. "not configured")
+
+    @property
+    def env(self) -> str:
+        """The environment variable that sets this setting."""
+        return "KG_" + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("STORE", "data/store", str, "Store directory built by `kg build` (opened read-only)."),
+    Setting(
+        "SOURCE",
+        "source",
+        str,
+        "Folder of source documents; `kg serve` / `python server.py` build the store from it when the store is missing.",
+    ),
+    Setting("BASE_IRI", DEFAULT_BASE, str, "Base of instance IRIs; an IRI <BASE_IRI>x/y dereferences at /id/x/y."),
+    Setting(
+        "IN_MEMORY",
+        True,
+        bool,
+        "Copy the store into memory at start-up (about 4x faster queries; needs RAM for the whole graph). False reads the on-disk store.",
+    ),
+    Setting(
+        "MAX_ROWS",
+        10_000,
+        int,
+        "Largest number of result rows (or triples) a client query may return; larger results get 400 and a hint to add LIMIT/OFFSET.",
+        optional=True,
+    ),
+    Setting(
+        "QUERY_TIME_LIMIT",
+        30.0,
+        float,
+        "Seconds a client query may run. Enforced by the worker-process engine (QUERY_WORKERS > 0), which kills and replaces a worker that overruns and answers 503; the in-process engine cannot interrupt a running query.",
+    ),
+    Setting(
+        "QUERY_WORKERS",
+        2,
+        int,
+        "Number of query worker processes, each holding its own copy of the store; a query that overruns QUERY_TIME_LIMIT has its worker killed and replaced while the others keep serving (0: run queries in the web process, with no time limit).",
+    ),
+    # Safety limits (kg/query/guard.py, kg/query/engines/pool.py, kg/web/limits.py; docs/safety.md).
+    Setting(
+        "QUERY_MAX_LENGTH",
+        20_000,
+        int,
+        "Longest query or update accepted, in characters; longer ones get 413. Queries are also refused (400) when they use SERVICE, LOAD, FROM/FROM NAMED of a graph not in this store, or nest deeper than the parser can take.",
+        optional=True,
+    ),
+    Setting(
+        "QUERY_MAX_RESULT_BYTES",
+        32 * 1024 * 1024,
+        int,
+        "Largest serialised result a client query may return, in bytes (worker engine); larger results get 413 and a hint to add LIMIT.",
+        optional=True,
+    ),
+    Setting(
+        "QUERY_MEMORY_LIMIT_MB",
+        4096,
+        int,
+        "Address-space cap of each query worker process in MB (0: none); a query that needs more ends its worker, which is replaced, and the client gets 503.",
+        optional=True,
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        1024 * 1024,
+        int,
+        "Largest request body in bytes (Flask's own key); larger requests get 413 before the body is read.",
+        optional=True,
+    ),
+    Setting(
+        "RATE_LIMIT",
+        10.0,
+        float,
+        "Requests per second allowed per client address, sustained (token bucket in memory, per server process: with gunicorn -w N a client gets up to N times this); over it → 429 with Retry-After. 0 turns rate limiting off.",
+        optional=True,
+    ),
+    Setting("RATE_LIMIT_BURST", 60, int, "Requests a client address may send in a burst before RATE_LIMIT applies."),
+    Setting(
+        "RATE_LIMIT_LOOPBACK",
+        False,
+        bool,
+        "Also rate-limit loopback clients (127.0.0.1, ::1); off by default so local tools and tests are not limited.",
+    ),
+    Setting(
+        "SPARQL_ENDPOINT",
+        None,
+        str,
+        "Serve from this remote SPARQL endpoint instead of the local store (None: local store).",
+        optional=True,
+    ),
+    Setting(
+        "UPDATE_TOKEN",
+        None,
+        str,
+        "Bearer token that allows SPARQL Update on /sparql (None: the endpoint is read-only and updates get 403).",
+        optional=True,
+    ),
+    Setting(
+        "CORS_ORIGINS",
+        [],
+        list,
+        "Origins allowed to call /sparql, /id/ and the metadata routes from a browser on another site: a comma-separated allow-list, or '*' for any (the endpoint is read-only and uses no cookies, so '*' is safe for a public read-only endpoint). Empty (the default): no CORS headers, browsers on other origins are refused.",
+    ),
+    Setting(
+        "LOG_FORMAT", "json", str, "Access log on the kg.access logger: 'json' (one JSON object per request) or 'text'."
+    ),
+    Setting(
+        "LICENSE",
+        "https://creativecommons.org/licenses/by/4.0/",
+        str,
+        "Licence IRI of the dataset, published in VoID and the service description.",
+    ),
+    Setting("THREADS", 8, int, "Worker threads of the waitress server started by `kg serve` / `python server.py`."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    """Return the default value of every setting (lists copied)."""
+    return {s.name: (list(s.default) if isinstance(s.default, list) else s.default) for s in SETTINGS}
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Convert a value from the environment or a command line into the setting's type.
+
+    Raises:
+        ValueError: the value does not fit the type (the message names the variable).
+    """
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        return value
+    if value is None or (setting.optional and isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+        if setting.optional:
+            return None
+        raise ValueError(f"{setting.env} must be set (got nothing)")
+    kind = setting.type
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if kind is int:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return int(value)
+        if kind is float:
+            return float(value)
+        if kind is list:
+            if isinstance(value, str):
+                return [v.strip() for v in value.split(",") if v.strip()]
+            return [str(v) for v in value]
+        return str(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{setting.env}={value!r}: expected {kind.__name__}") from None
+
+
+def coerce_all(config: dict[str, Any]) -> None:
+    """Coerce every known setting present in ``config`` in place."""
+    for s in SETTINGS:
+        if s.name in config:
+            config[s.name] = coerce(s.name, config[s.name])

@@ -1,0 +1,163 @@
+"""PNG pictures through matplotlib's Agg backend (same layout, colours and labels as SVG)."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from ..core.errors import ViewError
+from .layout import layout
+from .style import TYPE_COLOURS, check_lang, colour, label, labelled_nodes, node_sizes, sorted_edges
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
+_CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+_SVG_FONTS = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Zen Hei','PingFang SC','Microsoft YaHei',sans-serif"
+
+
+def cjk_font() -> str | None:
+    """Return the name of an installed font that has Chinese glyphs (for matplotlib), or None.
+
+    Looks in matplotlib's font list, then registers known Debian font files
+    (``fonts-noto-cjk``, ``fonts-wqy-zenhei`` …) installed after matplotlib built its cache.
+    """
+    import os
+
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for candidate in CJK_FONTS:
+        if candidate in names:
+            return candidate
+    for path in _CJK_FONT_FILES:
+        if os.path.exists(path):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            names = {f.name for f in font_manager.fontManager.ttflist}
+            for candidate in CJK_FONTS:
+                if candidate in names:
+                    return candidate
+    return None
+
+
+def to_png(
+    G: nx.Graph,
+    *,
+    lang: str = "en",
+    width: int = 1600,
+    height: int = 1200,
+    metric: str = "weighted_degree",
+    title: str | None = None,
+) -> bytes:
+    """Draw a view as a PNG of exactly ``width`` × ``height`` pixels with matplotlib (Agg).
+
+    Same layout, colours and labels as :func:`to_svg`. Chinese labels need a CJK font
+    (Debian ``fonts-noto-cjk`` or ``fonts-wqy-zenhei``); without one, ``zh`` pictures fall
+    back to English labels (with a warning) rather than drawing empty boxes.
+    """
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    check_lang(lang)
+    if width < 100 or height < 100 or width > 10000 or height > 10000:
+        raise ViewError(f"picture size must be between 100 and 10000 pixels, not {width}×{height}")
+    import logging
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    font = cjk_font()
+    label_lang = lang
+    if lang == "zh" and font is None:
+        warnings.warn(
+            "no CJK font installed (apt-get install fonts-noto-cjk); PNG labels fall back to English", stacklevel=2
+        )
+        label_lang = "en"
+    families = ([font] if font else []) + ["DejaVu Sans"]
+    pos = layout(G)
+    sizes = node_sizes(G, metric=metric, smallest=4.0, largest=22.0)
+    dpi = 100
+    with plt.rc_context({"font.family": families, "svg.hashsalt": "dsr-kg", "path.simplify": False}):
+        fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+        try:
+            ax = fig.add_axes((0.02, 0.02, 0.96, 0.88))
+            ax.set_axis_off()
+            ax.set_xlim(-1.08, 1.08)
+            ax.set_ylim(-1.08, 1.08)
+            edges = sorted_edges(G)
+            top_w = max((int(d.get("weight", 1)) for _, _, d in edges), default=1)
+            if edges:
+                segments = [[pos[u], pos[v]] for u, v, _ in edges]
+                widths = [0.4 + 2.6 * int(d.get("weight", 1)) / top_w for _, _, d in edges]
+                ax.add_collection(LineCollection(segments, linewidths=widths, colors="#8a8a8a", alpha=0.45, zorder=1))
+            order = sorted(G, key=lambda v: (sizes.get(v, 4.0), v))
+            if order:
+                ax.scatter(
+                    [pos[v][0] for v in order],
+                    [pos[v][1] for v in order],
+                    s=[(sizes[v] * 1.3) ** 2 for v in order],
+                    c=[colour(str(G.nodes[v].get("type", ""))) for v in order],
+                    edgecolors="white",
+                    linewidths=0.8,
+                    zorder=2,
+                )
+            for v in sorted(labelled_nodes(G, metric=metric)):
+                x, y = pos[v]
+                ax.annotate(
+                    label(G.nodes[v], label_lang, v),
+                    (x, y),
+                    xytext=(sizes.get(v, 4.0) * 0.9 + 2, -3),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color="#222222",
+                    zorder=3,
+                )
+            present = sorted(
+                {str(t) for _, t in G.nodes(data="type", default="")},
+                key=lambda t: (list(TYPE_COLOURS).index(t) if t in TYPE_COLOURS else 99, t),
+            )
+            handles = [
+                Line2D(
+                    [0],
+                    [0],
+                    marker="o",
+                    linestyle="",
+                    markersize=9,
+                    markerfacecolor=colour(t),
+                    markeredgecolor="white",
+                    label=t,
+                )
+                for t in present
+            ]
+            if handles:
+                fig.legend(handles=handles, loc="upper left", ncol=len(handles), frameon=False, fontsize=10)
+            caption = title if title is not None else str(G.graph.get("title") or G.graph.get("view") or "")
+            fig.text(0.98, 0.965, f"{caption} · size: {metric}", ha="right", va="center", fontsize=11, color="#444444")
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,154 @@
+"""What every export shares: node colours, label choice, attribute names and types,
+XML-safe text, sizes and the picture labels."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import quoteattr
+
+from ..analysis.metrics import METRICS
+from ..core.errors import ViewError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+#: Fixed colour of each node type (Tableau 10), used by GEXF, GraphML, SVG and PNG.
+TYPE_COLOURS: dict[str, str] = {
+    "Country": "#4E79A7",
+    "Organisation": "#F28E2B",
+    "Technology": "#E15759",
+    "Sector": "#59A14F",
+    "Clause": "#9C9C9C",
+    "Document": "#B07AA1",
+}
+OTHER_COLOUR = "#76B7B2"
+
+#: Node attributes in the order every export declares them.
+NODE_ATTRIBUTES = ("type", "label_zh", "label_en", "iri", *METRICS, "document", "clause_number", "heading")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def colour(node_type: str) -> str:
+    """Return the ``#RRGGBB`` colour of a node type."""
+    return TYPE_COLOURS.get(node_type, OTHER_COLOUR)
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def xml_text(value: Any) -> str:
+    """Return an attribute value as XML-safe text (floats in shortest round-trip form)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return _XML_BAD.sub("", str(value))
+
+
+def xml_attr(value: Any) -> str:
+    return quoteattr(xml_text(value), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def label(data: dict[str, Any], lang: str, default: str = "") -> str:
+    """Return a node's label in ``lang`` (``zh``/``en``), falling back to the other language."""
+    other = "en" if lang == "zh" else "zh"
+    return str(data.get(f"label_{lang}") or data.get(f"label_{other}") or default)
+
+
+def check_lang(lang: str) -> str:
+    """Validate a label language.
+
+    Raises:
+        ViewError: not ``zh`` or ``en``.
+    """
+    if lang not in ("zh", "en"):
+        raise ViewError(f"label language must be 'zh' or 'en', not {lang!r}")
+    return lang
+
+
+def node_attribute_names(G: nx.Graph) -> list[str]:
+    """Return the node attribute names present in ``G``: the standard ones in order, then others sorted."""
+    present: set[str] = set()
+    for _, data in G.nodes(data=True):
+        present.update(data)
+    ordered = [a for a in NODE_ATTRIBUTES if a in present]
+    return ordered + sorted(present - set(ordered))
+
+
+def edge_attribute_names(G: nx.Graph) -> list[str]:
+    """Return the edge attribute names besides ``weight``, sorted."""
+    present: set[str] = set()
+    for _, _, data in G.edges(data=True):
+        present.update(data)
+    present.discard("weight")
+    return sorted(present)
+
+
+def attribute_type(G: nx.Graph, name: str, edges: bool = False) -> str:
+    """Return ``integer``, ``double`` or ``string`` for an attribute (by the Python types present)."""
+    kinds: set[type] = set()
+    items = (d for _, _, d in G.edges(data=True)) if edges else (d for _, d in G.nodes(data=True))
+    for data in items:
+        if name in data:
+            kinds.add(type(data[name]))
+    if kinds and kinds <= {int}:
+        return "integer"
+    if kinds and kinds <= {int, float}:
+        return "double"
+    return "string"
+
+
+def sorted_edges(G: nx.Graph) -> list[tuple[str, str, dict[str, Any]]]:
+    """Return the edges as ``(u, v, data)`` with ``u < v``, sorted."""
+    out = []
+    for u, v, data in G.edges(data=True):
+        a, b = (u, v) if u <= v else (v, u)
+        out.append((a, b, data))
+    return sorted(out, key=lambda e: (e[0], e[1]))
+
+
+def node_sizes(
+    G: nx.Graph, metric: str = "weighted_degree", smallest: float = 4.0, largest: float = 24.0
+) -> dict[str, float]:
+    """Return node sizes between ``smallest`` and ``largest`` by the square root of ``metric``."""
+    values = {v: float(d.get(metric, 0) or 0) for v, d in G.nodes(data=True)}
+    top = max(values.values(), default=0.0)
+    if top <= 0:
+        return dict.fromkeys(values, smallest)
+    return {v: round(smallest + (largest - smallest) * math.sqrt(max(x, 0.0) / top), 3) for v, x in values.items()}
+
+
+def description(G: nx.Graph) -> str:
+    parts = [f"dsr-kg view {G.graph.get('view', '')}: {G.graph.get('title', '')}"]
+    for key, name in (("documents", "documents"), ("types", "types")):
+        if G.graph.get(key):
+            parts.append(f"{name}={G.graph[key]}")
+    if int(G.graph.get("min_weight", 1) or 1) > 1:
+        parts.append(f"min_weight={G.graph['min_weight']}")
+    return "; ".join(parts)
+
+
+def labelled_nodes(G: nx.Graph, limit: int = 60, metric: str = "weighted_degree") -> set[str]:
+    """Return the nodes that get a visible label: all of a small view, else the top ``limit`` by ``metric``."""
+    if G.number_of_nodes() <= limit:
+        return set(G)
+    ranked = sorted(G, key=lambda v: (-float(G.nodes[v].get(metric, 0) or 0), v))
+    return set(ranked[:limit])
+
+
+def node_card(data: dict[str, Any], lang: str) -> str:
+    lines = [f"{label(data, lang)} ({data.get('type', '')})"]
+    other = label(data, "en" if lang == "zh" else "zh")
+    if other and other != lines[0].split(" (")[0]:
+        lines.append(other)
+    if data.get("heading"):
+        lines.append(str(data["heading"]))
+    for metric in METRICS:
+        if metric in data:
+            lines.append(f"{metric}: {data[metric]}")
+    lines.append(str(data.get("iri", "")))
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""SVG pictures of a view: nodes coloured by type and sized by a metric, labels, a legend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from ..core.errors import ViewError
+from .layout import layout
+from .style import (
+    TYPE_COLOURS,
+    check_lang,
+    colour,
+    label,
+    labelled_nodes,
+    node_card,
+    node_sizes,
+    sorted_edges,
+    xml_attr,
+    xml_text,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+_SVG_FONTS = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Zen Hei','PingFang SC','Microsoft YaHei',sans-serif"
+
+
+def to_svg(
+    G: nx.Graph,
+    *,
+    lang: str = "en",
+    width: int = 1000,
+    height: int = 750,
+    metric: str = "weighted_degree",
+    href: Callable[[str], str] | None = None,
+    title: str | None = None,
+    standalone: bool = True,
+) -> bytes:
+    """Draw a view as SVG: nodes coloured by type and sized by ``metric``, labels, a legend.
+
+    Each node is an ``<a>`` (link: ``href(iri)``, by default the IRI itself) with class
+    ``node`` and ``data-id``/``data-type``, holding a circle with a ``<title>`` tooltip
+    (labels and metrics) and, for the largest nodes, a text label.
+
+    Args:
+        G: a view with metrics.
+        lang: label language.
+        width, height: picture size in pixels.
+        metric: node attribute that sizes the circles.
+        href: maps an IRI to the link target.
+        title: caption (default: the view title).
+        standalone: start with an XML declaration (False to inline into HTML).
+    """
+    check_lang(lang)
+    if width < 100 or height < 100 or width > 20000 or height > 20000:
+        raise ViewError(f"picture size must be between 100 and 20000 pixels, not {width}×{height}")
+    link = href or (lambda iri: iri)
+    pos = layout(G)
+    sizes = node_sizes(G, metric=metric, smallest=4.0, largest=22.0)
+    margin, legend_h = 40.0, 36.0
+    inner_w, inner_h = width - 2 * margin, height - 2 * margin - legend_h
+
+    def xy(node: str) -> tuple[float, float]:
+        x, y = pos.get(node, (0.0, 0.0))
+        return margin + (x + 1) / 2 * inner_w, margin + legend_h + (1 - (y + 1) / 2) * inner_h
+
+    weights = [int(d.get("weight", 1)) for _, _, d in G.edges(data=True)]
+    top_w = max(weights, default=1)
+    shown = labelled_nodes(G, metric=metric)
+    out: list[str] = []
+    w = out.append
+    if standalone:
+        w('<?xml version="1.0" encoding="UTF-8"?>')
+    caption = title if title is not None else str(G.graph.get("title") or G.graph.get("view") or "view")
+    w(
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="kg-view" '
+        f'font-family="{_SVG_FONTS}" role="img" aria-label={xml_attr(caption)}>'
+    )
+    w(f"<title>{escape(xml_text(caption))}</title>")
+    w('<rect width="100%" height="100%" fill="#ffffff"/>')
+    # legend: the node types present, in a fixed order
+    present = sorted(
+        {str(t) for _, t in G.nodes(data="type", default="")},
+        key=lambda t: (list(TYPE_COLOURS).index(t) if t in TYPE_COLOURS else 99, t),
+    )
+    w('<g class="legend" font-size="13">')
+    x = margin
+    for t in present:
+        w(f'<circle cx="{x + 6:.1f}" cy="{margin / 2 + 6:.1f}" r="6" fill="{colour(t)}"/>')
+        w(f'<text x="{x + 16:.1f}" y="{margin / 2 + 11:.1f}">{escape(t)}</text>')
+        x += 26 + 8 * len(t)
+    w(
+        f'<text x="{width - margin:.1f}" y="{margin / 2 + 11:.1f}" text-anchor="end" fill="#555">{escape(xml_text(caption))} · size: {escape(metric)}</text>'
+    )
+    w("</g>")
+    w('<g class="edges" stroke="#8a8a8a" stroke-opacity="0.45" stroke-linecap="round">')
+    for u, v, data in sorted_edges(G):
+        (x1, y1), (x2, y2) = xy(u), xy(v)
+        sw = 0.6 + 3.4 * (int(data.get("weight", 1)) / top_w)
+        w(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke-width="{sw:.2f}" '
+            f'data-source={xml_attr(u)} data-target={xml_attr(v)} data-weight="{int(data.get("weight", 1))}"/>'
+        )
+    w("</g>")
+    w('<g class="nodes">')
+    order = sorted(G, key=lambda v: (sizes.get(v, 4.0), v))  # big nodes drawn last, on top
+    for node in order:
+        data = G.nodes[node]
+        cx, cy = xy(node)
+        r = sizes.get(node, 4.0)
+        target = link(node)
+        w(
+            f'<a class="node" href={xml_attr(target)} xlink:href={xml_attr(target)} data-id={xml_attr(node)} '
+            f"data-type={xml_attr(data.get('type', ''))}>"
+        )
+        w(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour(str(data.get("type", "")))}" '
+            f'stroke="#ffffff" stroke-width="1"><title>{escape(xml_text(node_card(data, lang)))}</title></circle>'
+        )
+        if node in shown:
+            w(
+                f'<text x="{cx + r + 2:.1f}" y="{cy + 4:.1f}" font-size="11" fill="#222" '
+                f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(xml_text(label(data, lang, node)))}</text>'
+            )
+        w("</a>")
+    w("</g>")
+    w("</svg>")
+    return ("\n".join(out) + "\n").encode("utf-8")

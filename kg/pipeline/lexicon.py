@@ -1,0 +1,108 @@
+"""Read the lexicons (``ontology/lexicon/*.ttl``) and cue lists into match tables.
+
+The lexicon files are the single source of truth for entity labels: every
+``rdfs:label``, ``skos:prefLabel`` and ``skos:altLabel`` of a ``dsr:Country``,
+``dsr:Organisation``, ``dsr:Technology`` or ``dsr:Sector`` becomes a pattern;
+``dsr:ambiguousLabel`` never does; ``dsr:blockedPhrase`` values are matched and thrown
+away so that labels inside them (中国 in 发展中国家) are not extracted.
+
+Files are parsed with pyoxigraph (Rust), so thousands of entries load in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from ..core.errors import LexiconError
+from ..core.resources import LEXICON_DIR, lexicon_files
+from ..core.vocab import DSR, ENTITY_TYPES, RDF, RDFS, SKOS
+
+_RDF_TYPE = str(RDF.type)
+_LABEL_PROPERTIES = {str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel)}
+_TYPES = {str(DSR[t]): t for t in ENTITY_TYPES}
+_BLOCKED_PHRASE = str(DSR.blockedPhrase)
+_CUE_PHRASE = str(DSR.cuePhrase)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Entity labels, blocked phrases and cue phrases, ready for the matcher."""
+
+    #: (label, language, entity IRI) for every matchable label
+    labels: tuple[tuple[str, str, str], ...]
+    #: entity IRI → type name (Country, Organisation, Technology, Sector)
+    types: dict[str, str]
+    #: (phrase, language) pairs that block shorter labels inside them
+    blocked: tuple[tuple[str, str], ...]
+    #: language → signatory cue phrases
+    signatory_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: SHA-256 over the files read: changes when any lexicon changes
+    fingerprint: str = ""
+    files: tuple[str, ...] = ()
+
+    @cached_property
+    def label_set(self) -> frozenset[str]:
+        """Every matchable label, for membership tests (computed once per lexicon)."""
+        return frozenset(label for label, _, _ in self.labels)
+
+    def cues(self) -> tuple[str, ...]:
+        """Return every signatory cue in every language."""
+        return tuple(c for values in self.signatory_cues.values() for c in values)
+
+
+def load_lexicon(directory: str | Path | None = None) -> Lexicon:
+    """Load (and cache) the lexicon from a directory of Turtle files.
+
+    Raises:
+        LexiconError: the directory has no lexicon files or a file does not parse.
+    """
+    path = Path(directory) if directory else LEXICON_DIR
+    files = lexicon_files(path)
+    if not [f for f in files if f.parent == path]:
+        raise LexiconError(
+            f"no lexicon files (*.ttl) in {path}; the builder needs the ontology/lexicon/ folder (reinstall dsr-kg or pass a lexicon folder)"
+        )
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return _load(tuple(str(f) for f in files), digest.hexdigest())
+
+
+@lru_cache(maxsize=8)
+def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
+    import pyoxigraph as ox
+
+    types: dict[str, str] = {}
+    raw_labels: list[tuple[str, str, str]] = []
+    blocked: list[tuple[str, str]] = []
+    cues: dict[str, list[str]] = {}
+    for name in files:
+        try:
+            quads = list(ox.parse(path=name, format=ox.RdfFormat.TURTLE))
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise LexiconError(f"{name}: cannot parse the lexicon ({exc}); fix the Turtle syntax") from exc
+        for q in quads:
+            s, p, o = q.subject, q.predicate.value, q.object
+            if p == _RDF_TYPE and o.value in _TYPES:
+                types[s.value] = _TYPES[o.value]
+            elif p in _LABEL_PROPERTIES and isinstance(o, ox.Literal):
+                raw_labels.append((o.value, (o.language or "").lower(), s.value))
+            elif p == _BLOCKED_PHRASE and isinstance(o, ox.Literal):
+                blocked.append((o.value, (o.language or "").lower()))
+            elif p == _CUE_PHRASE and isinstance(o, ox.Literal):
+                cues.setdefault((o.language or "").lower(), []).append(o.value)
+    labels = sorted(
+        {(text.strip(), lang.split("-")[0], iri) for text, lang, iri in raw_labels if iri in types and text.strip()}
+    )
+    return Lexicon(
+        labels=tuple(labels),
+        types=types,
+        blocked=tuple(sorted(set(blocked))),
+        signatory_cues={k: tuple(sorted(set(v))) for k, v in cues.items()},
+        fingerprint=fingerprint,
+        files=files,
+    )

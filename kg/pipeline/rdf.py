@@ -1,0 +1,248 @@
+"""Stage 4: structure + mentions → RDF (N-Triples text for one document's named graph).
+
+Every IRI is derived from the document slug, clause and sentence numbers and mention
+offsets, so building the same file twice gives the same triples (no blank nodes). The
+only value that changes between builds is the provenance time, and that follows
+``SOURCE_DATE_EPOCH`` when it is set (the reproducible-builds convention).
+
+Triples are written as N-Triples text rather than through an rdflib ``Graph``: the
+store parses N-Triples in Rust, and building Python term objects for every triple was
+the slowest part of a build. ``tests/test_rdf.py`` parses the output with rdflib to
+check the escaping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+
+from .. import __version__
+from ..core.iris import DEFAULT_BASE, clause_iri, document_iri, rebase, sentence_iri, slugify
+from ..core.records import DocumentStructure, Mention, SourceText
+from ..core.vocab import DCTERMS, DSR, OA, PROV, RDF, RDFS, XSD
+from . import pipeline_version
+
+SOFTWARE_IRI = f"https://w3id.org/dsr-kg/software/dsr-kg/{__version__}"
+
+
+def _iri(term: str) -> str:
+    return f"<{term}>"
+
+
+# Terms as N-Triples text, written once (the vocabulary fails on a typo at import).
+_A = _iri(RDF.type)
+_LABEL = _iri(RDFS.label)
+_XSD_INTEGER = str(XSD.integer)
+_XSD_DATETIME = str(XSD.dateTime)
+T_DOCUMENT, T_CLAUSE, T_SENTENCE, T_BUILD = (
+    _iri(DSR.Document),
+    _iri(DSR.Clause),
+    _iri(DSR.Sentence),
+    _iri(DSR.BuildActivity),
+)
+P_HAS_CLAUSE, P_CLAUSE_NUMBER, P_HEADING, P_TEXT = (
+    _iri(DSR.hasClause),
+    _iri(DSR.clauseNumber),
+    _iri(DSR.heading),
+    _iri(DSR.text),
+)
+P_HAS_SENTENCE, P_SENTENCE_NUMBER = _iri(DSR.hasSentence), _iri(DSR.sentenceNumber)
+P_START_OFFSET, P_END_OFFSET = _iri(DSR.startOffset), _iri(DSR.endOffset)
+P_MENTIONS, P_IN_SENTENCE, P_SIGNATORY = _iri(DSR.mentions), _iri(DSR.inSentence), _iri(DSR.signatory)
+P_SHA256, P_ENCODING, P_CHARACTERS, P_DOCUMENT_TYPE = (
+    _iri(DSR.sha256),
+    _iri(DSR.encoding),
+    _iri(DSR.characterCount),
+    _iri(DSR.documentType),
+)
+P_TOOL_VERSION, P_PIPELINE_VERSION, P_LEXICON = (
+    _iri(DSR.toolVersion),
+    _iri(DSR.pipelineVersion),
+    _iri(DSR.lexiconFingerprint),
+)
+P_TITLE, P_LANGUAGE, P_SOURCE, P_IS_PART_OF = (
+    _iri(DCTERMS.title),
+    _iri(DCTERMS.language),
+    _iri(DCTERMS.source),
+    _iri(DCTERMS.isPartOf),
+)
+P_GENERATED_BY, P_DERIVED_FROM, P_USED = _iri(PROV.wasGeneratedBy), _iri(PROV.wasDerivedFrom), _iri(PROV.used)
+P_ASSOCIATED_WITH, P_ENDED_AT = _iri(PROV.wasAssociatedWith), _iri(PROV.endedAtTime)
+T_PROV_ENTITY, T_PROV_ACTIVITY, T_SOFTWARE = _iri(PROV.Entity), _iri(PROV.Activity), _iri(PROV.SoftwareAgent)
+T_ANNOTATION, T_SPECIFIC, T_QUOTE, T_POSITION = (
+    _iri(OA.Annotation),
+    _iri(OA.SpecificResource),
+    _iri(OA.TextQuoteSelector),
+    _iri(OA.TextPositionSelector),
+)
+P_MOTIVATED_BY, V_IDENTIFYING = _iri(OA.motivatedBy), _iri(OA.identifying)
+P_HAS_BODY, P_HAS_TARGET, P_HAS_SOURCE, P_HAS_SELECTOR = (
+    _iri(OA.hasBody),
+    _iri(OA.hasTarget),
+    _iri(OA.hasSource),
+    _iri(OA.hasSelector),
+)
+P_EXACT, P_PREFIX, P_SUFFIX, P_START, P_END = (
+    _iri(OA.exact),
+    _iri(OA.prefix),
+    _iri(OA.suffix),
+    _iri(OA.start),
+    _iri(OA.end),
+)
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t\b\f\x00-\x1f\x7f]')
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _ESCAPES.get(ch) or f"\\u{ord(ch):04X}"
+
+
+def literal(value: str, lang: str | None = None, datatype: str | None = None) -> str:
+    """Return an N-Triples literal."""
+    body = '"' + _NEEDS_ESCAPE.sub(_escape_char, value) + '"'
+    if lang:
+        return f"{body}@{lang}"
+    if datatype:
+        return f"{body}^^<{datatype}>"
+    return body
+
+
+def integer(value: int) -> str:
+    """Return an N-Triples xsd:integer literal."""
+    return f'"{int(value)}"^^<{_XSD_INTEGER}>'
+
+
+def build_time() -> str:
+    """Return the build time as xsd:dateTime text, from ``SOURCE_DATE_EPOCH`` if set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def document_triples(
+    source: SourceText,
+    structure: DocumentStructure,
+    mentions: list[Mention],
+    *,
+    base: str = DEFAULT_BASE,
+    built_at: str | None = None,
+    lexicon_fingerprint: str = "",
+) -> tuple[str, str]:
+    """Serialise one document as N-Triples.
+
+    Returns:
+        ``(document IRI, N-Triples text)``; the IRI is also the graph name.
+    """
+    doc = document_iri(slugify(source.name, source.sha256), base)
+    lines: list[str] = []
+    add = lines.append
+
+    def t(s: str, p: str, o: str) -> None:
+        add(f"<{s}> {p} {o} .")
+
+    lang = source.language
+    t(doc, _A, T_DOCUMENT)
+    t(doc, P_TITLE, literal(structure.title, lang))
+    t(doc, _LABEL, literal(structure.title, lang))
+    t(doc, P_LANGUAGE, literal(lang))
+    t(doc, P_SOURCE, literal(source.name))
+    t(doc, P_SHA256, literal(source.sha256))
+    t(doc, P_CHARACTERS, integer(len(source.text)))
+    t(doc, P_DOCUMENT_TYPE, literal(structure.numbering))
+    _provenance(t, doc, source, built_at or build_time(), lexicon_fingerprint)
+
+    by_clause: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_clause.setdefault(m.clause, []).append(m)
+    for clause in structure.clauses:
+        c = clause_iri(doc, clause.number)
+        _clause(t, doc, c, clause, structure.title, lang)
+        seen: set[str] = set()
+        for m in by_clause.get(clause.number, ()):
+            entity = rebase(m.entity, base)
+            if entity not in seen:
+                seen.add(entity)
+                t(c, P_MENTIONS, f"<{entity}>")
+            _annotation(t, c, clause.text, m, entity)
+
+    if structure.signatory_span:
+        number, start, end = structure.signatory_span
+        signed: set[str] = set()
+        for m in by_clause.get(number, ()):
+            if m.type == "Country" and start <= m.start and m.end <= end:
+                entity = rebase(m.entity, base)
+                if entity not in signed:
+                    signed.add(entity)
+                    t(doc, P_SIGNATORY, f"<{entity}>")
+
+    return doc, "\n".join(lines) + "\n"
+
+
+def _provenance(t, doc: str, source: SourceText, time: str, lexicon_fingerprint: str) -> None:
+    """PROV-O: which file, which tool and pipeline, which lexicon, when."""
+    activity, source_entity = f"{doc}/build", f"{doc}/source"
+    t(doc, P_GENERATED_BY, f"<{activity}>")
+    t(doc, P_DERIVED_FROM, f"<{source_entity}>")
+    t(source_entity, _A, T_PROV_ENTITY)
+    t(source_entity, P_SOURCE, literal(source.name))
+    t(source_entity, P_SHA256, literal(source.sha256))
+    t(source_entity, P_ENCODING, literal(source.encoding))
+    t(activity, _A, T_BUILD)
+    t(activity, _A, T_PROV_ACTIVITY)
+    t(activity, P_USED, f"<{source_entity}>")
+    t(activity, P_ASSOCIATED_WITH, f"<{SOFTWARE_IRI}>")
+    t(activity, P_ENDED_AT, literal(time, datatype=_XSD_DATETIME))
+    t(activity, P_TOOL_VERSION, literal(__version__))
+    t(activity, P_PIPELINE_VERSION, literal(pipeline_version()))
+    if lexicon_fingerprint:
+        t(activity, P_LEXICON, literal(lexicon_fingerprint))
+    t(SOFTWARE_IRI, _A, T_SOFTWARE)
+    t(SOFTWARE_IRI, _LABEL, literal(f"dsr-kg {__version__}", "en"))
+
+
+def _clause(t, doc: str, c: str, clause, title: str, lang: str) -> None:
+    """A clause with its number, heading, text, offsets and sentences."""
+    t(doc, P_HAS_CLAUSE, f"<{c}>")
+    t(c, _A, T_CLAUSE)
+    t(c, P_IS_PART_OF, f"<{doc}>")
+    t(c, P_CLAUSE_NUMBER, integer(clause.number))
+    t(c, _LABEL, literal(f"{title} — {clause.number}", lang))
+    t(c, P_HEADING, literal(clause.heading, lang))
+    t(c, P_TEXT, literal(clause.text, lang))
+    t(c, P_START_OFFSET, integer(clause.start))
+    t(c, P_END_OFFSET, integer(clause.end))
+    for sent in clause.sentences:
+        s = sentence_iri(c, sent.number)
+        t(c, P_HAS_SENTENCE, f"<{s}>")
+        t(s, _A, T_SENTENCE)
+        t(s, P_IS_PART_OF, f"<{c}>")
+        t(s, P_SENTENCE_NUMBER, integer(sent.number))
+        t(s, P_START_OFFSET, integer(sent.start))
+        t(s, P_END_OFFSET, integer(sent.end))
+        t(s, P_TEXT, literal(sent.text, lang))
+
+
+def _annotation(t, c: str, text: str, m: Mention, entity: str) -> None:
+    """One mention as a Web Annotation: body, target, quote and position selectors."""
+    a = f"{c}/annotation/{m.start}-{m.end}"
+    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
+    t(a, _A, T_ANNOTATION)
+    t(a, P_MOTIVATED_BY, V_IDENTIFYING)
+    t(a, P_HAS_BODY, f"<{entity}>")
+    t(a, P_HAS_TARGET, f"<{target}>")
+    if m.sentence:
+        t(a, P_IN_SENTENCE, f"<{sentence_iri(c, m.sentence)}>")
+    t(target, _A, T_SPECIFIC)
+    t(target, P_HAS_SOURCE, f"<{c}>")
+    t(target, P_HAS_SELECTOR, f"<{quote}>")
+    t(target, P_HAS_SELECTOR, f"<{position}>")
+    t(quote, _A, T_QUOTE)
+    t(quote, P_EXACT, literal(m.exact))
+    t(quote, P_PREFIX, literal(text[max(0, m.start - 16) : m.start]))
+    t(quote, P_SUFFIX, literal(text[m.end : m.end + 16]))
+    t(position, _A, T_POSITION)
+    t(position, P_START, integer(m.start))
+    t(position, P_END, integer(m.end))

@@ -1,0 +1,36 @@
+"""The ontology graph: ``dsr.ttl``, the cue lists and the lexicons, loaded into the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.iris import DEFAULT_BASE, ONTOLOGY_GRAPH
+from ..core.resources import ONTOLOGY_DIR, lexicon_files
+from .oxigraph import ntriples, replace_graph
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+
+def ontology_ntriples(base: str = DEFAULT_BASE, directory: Path | None = None) -> str:
+    """Return the ontology, shapes-free cue lists and lexicons as N-Triples, rebased to ``base``."""
+    import pyoxigraph as ox
+
+    directory = directory or ONTOLOGY_DIR
+    files = [directory / "dsr.ttl", *lexicon_files(directory / "lexicon")]
+    chunks = []
+    for f in files:
+        if not f.is_file():
+            continue
+        triples = [q.triple for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+        chunks.append(ntriples(triples))
+    text = "".join(chunks)
+    if base != DEFAULT_BASE:
+        text = text.replace(f"<{DEFAULT_BASE}", f"<{base}")
+    return text
+
+
+def load_ontology(store: ox.Store, base: str = DEFAULT_BASE) -> None:
+    """Replace the ontology graph with ``ontology/dsr.ttl``, ``cues.ttl`` and the lexicons."""
+    replace_graph(store, ONTOLOGY_GRAPH, ontology_ntriples(base))

@@ -1,0 +1,83 @@
+"""The query page at ``/``: editor, example questions, dataset statistics."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, make_response, render_template, request, url_for
+
+from ..core.errors import KGError
+from ..core.media import RDF_TYPES, RESULT_TYPES
+from .context import base_iri
+from .dataset import dataset_statistics
+
+bp = Blueprint("query_page", __name__)
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query shipped in kg/web/examples/*.rq."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    query: str
+
+
+@functools.lru_cache(maxsize=1)
+def examples() -> tuple[Example, ...]:
+    """Load the example queries (``# title@zh:`` / ``# title@en:`` header lines, then the query)."""
+    out = []
+    for path in sorted(EXAMPLES_DIR.glob("*.rq")):
+        titles: dict[str, str] = {}
+        body: list[str] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = re.match(r"#\s*title@(zh|en):\s*(.+)", line)
+            if m and not body:
+                titles[m.group(1)] = m.group(2).strip()
+            else:
+                body.append(line)
+        query = "\n".join(body).strip() + "\n"
+        out.append(Example(path.stem, titles.get("zh", path.stem), titles.get("en", path.stem), query))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- routes: query page
+
+
+def index_page() -> Response:
+    """Render the query page."""
+    stats = None
+    error = None
+    try:
+        stats = dataset_statistics()
+    except KGError as exc:
+        error = str(exc)
+    response = make_response(
+        render_template(
+            "index.html",
+            examples=examples(),
+            initial_query=request.args.get("query")
+            or (examples()[0].query if examples() else "SELECT * WHERE { ?s ?p ?o } LIMIT 10\n"),
+            stats=stats,
+            error=error,
+            base=base_iri(),
+            id_prefix=url_for("linked_data.resource", rest="x")[:-1],
+            endpoint=url_for("sparql.endpoint"),
+            result_formats=[(RESULT_TYPES[m][0], m) for m in RESULT_TYPES],
+            rdf_formats=[(RDF_TYPES[m][0], m) for m in RDF_TYPES],
+        )
+    )
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/")
+def index() -> Response:
+    """The query page: editor, examples, statistics."""
+    return index_page()
