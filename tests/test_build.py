@@ -165,3 +165,36 @@ def test_stats(seed_store):
     assert counts["documents"] == 1 and counts["clauses"] == 21
     assert counts["entities_mentioned"]["Country"] >= 14
     assert counts["triples"] > 5000
+
+
+# ---------------------------------------------------------------- versioned extraction
+
+
+def test_pipeline_version_is_recorded_and_a_new_one_rebuilds(tmp_path, seed_path, monkeypatch):
+    """A store built by another pipeline version is rebuilt; the same version is skipped."""
+    import kg.build.runner as runner
+    from kg.build import build
+    from kg.pipeline import pipeline_version
+    from kg.store import open_store, select
+
+    store = tmp_path / "store"
+    assert build([seed_path], store).added == [str(seed_path)]
+    rows = select(
+        open_store(store, read_only=True),
+        f"SELECT ?v WHERE {{ <{SEED_IRI}> prov:wasGeneratedBy ?a . ?a dsr:pipelineVersion ?v }}",
+    )
+    assert [r["v"].value for r in rows] == [pipeline_version()]
+    assert build([seed_path], store).skipped == [str(seed_path)]
+
+    monkeypatch.setattr(runner, "pipeline_version", lambda: pipeline_version() + ".next")
+    assert build([seed_path], store).replaced == [str(seed_path)]
+
+
+def test_pipeline_fingerprint_moves_with_any_change_to_the_stages(tmp_path):
+    from kg.pipeline import source_fingerprint
+
+    (tmp_path / "extract.py").write_text("RULE = 1\n", encoding="utf-8")
+    before = source_fingerprint(tmp_path)
+    (tmp_path / "extract.py").write_text("RULE = 2\n", encoding="utf-8")
+    assert source_fingerprint(tmp_path) != before
+    assert len(before) == 12

@@ -158,3 +158,26 @@ def test_error_classes_live_in_the_catalogue():
                 if bases & {"KGError", "QueryError", "StoreError", "PayloadTooLarge", "SourceError", "QueryTimeout"}:
                     offenders.append(f"{path.relative_to(ROOT)}: {node.name}")
     assert not offenders
+
+
+def test_pyproject_lists_every_package():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    on_disk = {_module_name(p.parent / "__init__.py") for p in KG.rglob("__init__.py")}
+    listed = set(config["packages"])
+    assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"
+    assert listed - on_disk == {"kg.ontology", "kg.ontology.lexicon"}
+    assert config["package-dir"] == {"kg.ontology": "ontology"}
+
+
+def test_error_catalogue_codes_are_unique_and_documented():
+    from kg.core.errors import catalogue
+
+    classes = catalogue()
+    codes = [c.code for c in classes]
+    assert len(codes) == len(set(codes)), f"a code is used twice: {codes}"
+    rows = re.findall(r"^\| (E\d{3}) \| `(\w+)` \| (\d{3}) \|", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)
+    documented = {(code, name, int(status)) for code, name, status in rows}
+    assert documented == {(c.code, c.__name__, c.status) for c in classes}
+    assert len(rows) == len(documented)

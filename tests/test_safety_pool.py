@@ -1,4 +1,4 @@
-"""kg.query_pool.PoolEngine: runaway queries are killed, the others keep being served."""
+"""kg.query.engines.PoolEngine: runaway queries are killed, the others keep being served."""
 
 from __future__ import annotations
 
@@ -162,3 +162,21 @@ def test_close_stops_every_worker(seed_store_path):
     pids = engine.worker_pids()
     engine.close()
     assert _wait_for(lambda: not any(pid_alive(p) for p in pids), 5)
+
+
+def test_unknown_failure_in_a_worker_is_a_500_not_the_clients_fault(pool, caplog):
+    """A failure that is not a typed error (a bug) comes back as InternalError (500) and is logged."""
+    from kg.core.errors import InternalError
+    from kg.query.engines.pool import _portable
+
+    with pytest.raises(InternalError) as info:
+        pool._call("no-such-operation", {}, 10.0)  # the worker raises a plain ValueError
+    assert info.value.status == 500 and info.value.code == "E024"
+    assert "ValueError" in str(info.value)
+    assert pool.run(NORMAL).rows >= 1  # the worker kept serving
+
+    with caplog.at_level("ERROR", logger="kg.query.engines.pool"):
+        converted = _portable(RuntimeError("engine fault"))
+    assert isinstance(converted, InternalError)
+    assert any("unexpected RuntimeError" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert isinstance(_portable(SyntaxError("x")), QueryError)  # a parse error stays the client's (400)

@@ -50,8 +50,6 @@ if TYPE_CHECKING:
     from ..query.engines import QueryEngine
 
 _DSR = str(DSR)
-#: Node types that are not entities: the structure the entities are linked through.
-STRUCTURAL_TYPES = ("Clause", "Document")
 _CLAUSE_RE = re.compile(r"/document/([^/]+)/clause/(\d+)$")
 _SENTENCE_RE = re.compile(r"/document/([^/]+)/clause/(\d+)/sentence/(\d+)$")
 _VALUES_CHUNK = 400

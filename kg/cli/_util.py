@@ -55,12 +55,3 @@ def read_query_argument(arg: str) -> str:
         except UnicodeDecodeError as exc:
             raise QueryError(f"{p}: the query file is not UTF-8") from exc
     return arg
-
-
-def progress_bar(total: int, enabled: bool, unit: str, desc: str):
-    """Return a tqdm bar on standard error, or None when disabled or there is nothing to do."""
-    if not enabled or total == 0:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit=unit, desc=desc, dynamic_ncols=True, disable=None)

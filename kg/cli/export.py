@@ -9,6 +9,7 @@ import click
 
 from ..analysis.metrics import METRICS
 from ..analysis.views import VIEWS
+from ..core.errors import OutputError
 from ..export import FORMATS
 from ._util import STORE_OPTION
 
@@ -155,8 +156,8 @@ def export(
     written: list[str] = []
     if fmt == "csv" and output is not None and table in (None, "both"):
         nodes_path, edges_path = csv_paths(output)
-        nodes_path.write_bytes(ex.nodes_csv(G, lang=lang))
-        edges_path.write_bytes(ex.edges_csv(G, lang=lang))
+        _write(nodes_path, ex.nodes_csv(G, lang=lang))
+        _write(edges_path, ex.edges_csv(G, lang=lang))
         written = [str(nodes_path), str(edges_path)]
     else:
         if fmt == "csv":
@@ -166,7 +167,7 @@ def export(
             sys.stdout.buffer.write(body)
             sys.stdout.flush()
         else:
-            output.write_bytes(body)
+            _write(output, body)
             written = [str(output)]
     if written:
         click.echo(
@@ -175,3 +176,17 @@ def export(
         )
     if show_summary:
         click.echo(json.dumps(info, ensure_ascii=False, indent=1), err=True)
+
+
+def _write(path: Path, body: bytes) -> None:
+    """Write an export file.
+
+    Raises:
+        OutputError: the folder does not exist, is not writable, or the disk is full.
+    """
+    try:
+        path.write_bytes(body)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}; check the folder exists and has space"
+        ) from None

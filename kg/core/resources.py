@@ -25,7 +25,6 @@ def _ontology_dir() -> Path:
 ONTOLOGY_DIR = _ontology_dir()
 ONTOLOGY_FILE = ONTOLOGY_DIR / "dsr.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
-CUES_FILE = ONTOLOGY_DIR / "cues.ttl"
 LEXICON_DIR = ONTOLOGY_DIR / "lexicon"
 
 

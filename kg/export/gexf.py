@@ -8,6 +8,7 @@ schema and is not reproducible (``tests/data/gexf/README.md`` lists what it gets
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -58,8 +59,6 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
     if version not in GEXF_VERSIONS:
         raise ViewError(f"GEXF version must be one of {', '.join(GEXF_VERSIONS)}, not {version!r}")
     ns, viz, version_value = GEXF_VERSIONS[version]
-    pos = layout(G)
-    sizes = node_sizes(G, smallest=5.0, largest=40.0)
     node_names = node_attribute_names(G)
     edge_names = edge_attribute_names(G)
     out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
@@ -86,12 +85,23 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
                 f'      <attribute id={xml_attr(name)} title={xml_attr(name)} type="{attribute_type(G, name, edges=True)}"/>'
             )
         w("    </attributes>")
+    _nodes(w, G, lang, node_names)
+    _edges(w, G, edge_names)
+    w("  </graph>")
+    w("</gexf>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def _nodes(w: Callable[[str], None], G: nx.Graph, lang: str, names: list[str]) -> None:
+    """Nodes with their attribute values, colour by type, position from the layout, size by weighted degree."""
+    pos = layout(G)
+    sizes = node_sizes(G, smallest=5.0, largest=40.0)
     w(f'    <nodes count="{G.number_of_nodes()}">')
     for node in sorted(G):
         data = G.nodes[node]
         w(f"      <node id={xml_attr(node)} label={xml_attr(label(data, lang, node))}>")
         w("        <attvalues>")
-        for name in node_names:
+        for name in names:
             if name in data:
                 w(f"          <attvalue for={xml_attr(name)} value={xml_attr(data[name])}/>")
         w("        </attvalues>")
@@ -102,9 +112,13 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
         w(f'        <viz:size value="{sizes.get(node, 5.0):.3f}"/>')
         w("      </node>")
     w("    </nodes>")
+
+
+def _edges(w: Callable[[str], None], G: nx.Graph, names: list[str]) -> None:
+    """Edges with their weight and attribute values."""
     w(f'    <edges count="{G.number_of_edges()}">')
     for i, (u, v, data) in enumerate(sorted_edges(G)):
-        attrs = [name for name in edge_names if name in data]
+        attrs = [name for name in names if name in data]
         weight = data.get("weight", 1)
         head = f'      <edge id="{i}" source={xml_attr(u)} target={xml_attr(v)} weight={xml_attr(weight)}'
         if not attrs:
@@ -117,6 +131,3 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
         w("        </attvalues>")
         w("      </edge>")
     w("    </edges>")
-    w("  </graph>")
-    w("</gexf>")
-    return ("\n".join(out) + "\n").encode("utf-8")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import ViewError
 from .layout import layout
-from .style import TYPE_COLOURS, check_lang, colour, label, labelled_nodes, node_sizes, sorted_edges
+from .style import check_lang, colour, label, labelled_nodes, node_sizes, present_types, sorted_edges
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -80,8 +80,6 @@ def to_png(
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-    from matplotlib.lines import Line2D
 
     check_lang(lang)
     if width < 100 or height < 100 or width > 10000 or height > 10000:
@@ -107,53 +105,15 @@ def to_png(
             ax.set_axis_off()
             ax.set_xlim(-1.08, 1.08)
             ax.set_ylim(-1.08, 1.08)
-            edges = sorted_edges(G)
-            top_w = max((int(d.get("weight", 1)) for _, _, d in edges), default=1)
-            if edges:
-                segments = [[pos[u], pos[v]] for u, v, _ in edges]
-                widths = [0.4 + 2.6 * int(d.get("weight", 1)) / top_w for _, _, d in edges]
-                ax.add_collection(LineCollection(segments, linewidths=widths, colors="#8a8a8a", alpha=0.45, zorder=1))
-            order = sorted(G, key=lambda v: (sizes.get(v, 4.0), v))
-            if order:
-                ax.scatter(
-                    [pos[v][0] for v in order],
-                    [pos[v][1] for v in order],
-                    s=[(sizes[v] * 1.3) ** 2 for v in order],
-                    c=[colour(str(G.nodes[v].get("type", ""))) for v in order],
-                    edgecolors="white",
-                    linewidths=0.8,
-                    zorder=2,
-                )
+            _draw(ax, G, pos, sizes)
             for v in sorted(labelled_nodes(G, metric=metric)):
                 x, y = pos[v]
+                offset = (sizes.get(v, 4.0) * 0.9 + 2, -3)
                 ax.annotate(
-                    label(G.nodes[v], label_lang, v),
-                    (x, y),
-                    xytext=(sizes.get(v, 4.0) * 0.9 + 2, -3),
-                    textcoords="offset points",
-                    fontsize=8,
-                    color="#222222",
-                    zorder=3,
-                )
-            present = sorted(
-                {str(t) for _, t in G.nodes(data="type", default="")},
-                key=lambda t: (list(TYPE_COLOURS).index(t) if t in TYPE_COLOURS else 99, t),
-            )
-            handles = [
-                Line2D(
-                    [0],
-                    [0],
-                    marker="o",
-                    linestyle="",
-                    markersize=9,
-                    markerfacecolor=colour(t),
-                    markeredgecolor="white",
-                    label=t,
-                )
-                for t in present
-            ]
-            if handles:
-                fig.legend(handles=handles, loc="upper left", ncol=len(handles), frameon=False, fontsize=10)
+                    label(G.nodes[v], label_lang, v), (x, y), xytext=offset, textcoords="offset points",
+                    fontsize=8, color="#222222", zorder=3,
+                )  # fmt: skip
+            _legend(fig, G)
             caption = title if title is not None else str(G.graph.get("title") or G.graph.get("view") or "")
             fig.text(0.98, 0.965, f"{caption} · size: {metric}", ha="right", va="center", fontsize=11, color="#444444")
             buffer = io.BytesIO()
@@ -161,3 +121,47 @@ def to_png(
         finally:
             plt.close(fig)
     return buffer.getvalue()
+
+
+def _draw(ax, G: nx.Graph, pos: dict[str, tuple[float, float]], sizes: dict[str, float]) -> None:
+    """Edges (wider when heavier), then nodes by size, big ones on top."""
+    from matplotlib.collections import LineCollection
+
+    edges = sorted_edges(G)
+    top_w = max((int(d.get("weight", 1)) for _, _, d in edges), default=1)
+    if edges:
+        segments = [[pos[u], pos[v]] for u, v, _ in edges]
+        widths = [0.4 + 2.6 * int(d.get("weight", 1)) / top_w for _, _, d in edges]
+        ax.add_collection(LineCollection(segments, linewidths=widths, colors="#8a8a8a", alpha=0.45, zorder=1))
+    order = sorted(G, key=lambda v: (sizes.get(v, 4.0), v))
+    if order:
+        ax.scatter(
+            [pos[v][0] for v in order],
+            [pos[v][1] for v in order],
+            s=[(sizes[v] * 1.3) ** 2 for v in order],
+            c=[colour(str(G.nodes[v].get("type", ""))) for v in order],
+            edgecolors="white",
+            linewidths=0.8,
+            zorder=2,
+        )
+
+
+def _legend(fig, G: nx.Graph) -> None:
+    """One marker per node type present."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D(
+            [0],
+            [0],
+            marker="o",
+            linestyle="",
+            markersize=9,
+            markerfacecolor=colour(t),
+            markeredgecolor="white",
+            label=t,
+        )
+        for t in present_types(G)
+    ]
+    if handles:
+        fig.legend(handles=handles, loc="upper left", ncol=len(handles), frameon=False, fontsize=10)

@@ -35,7 +35,16 @@ def colour(node_type: str) -> str:
     return TYPE_COLOURS.get(node_type, OTHER_COLOUR)
 
 
+def present_types(G: nx.Graph) -> list[str]:
+    """Return the node types of a view in legend order (the colour table's order, then by name)."""
+    order = list(TYPE_COLOURS)
+    return sorted(
+        {str(t) for _, t in G.nodes(data="type", default="")}, key=lambda t: (order.index(t) if t in order else 99, t)
+    )
+
+
 def rgb(hex_colour: str) -> tuple[int, int, int]:
+    """Return the (red, green, blue) bytes of a ``#RRGGBB`` colour."""
     h = hex_colour.lstrip("#")
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
@@ -50,6 +59,7 @@ def xml_text(value: Any) -> str:
 
 
 def xml_attr(value: Any) -> str:
+    """Return a value as a quoted XML attribute value (newlines and tabs kept as character references)."""
     return quoteattr(xml_text(value), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 

@@ -9,13 +9,13 @@ from xml.sax.saxutils import escape
 from ..core.errors import ViewError
 from .layout import layout
 from .style import (
-    TYPE_COLOURS,
     check_lang,
     colour,
     label,
     labelled_nodes,
     node_card,
     node_sizes,
+    present_types,
     sorted_edges,
     xml_attr,
     xml_text,
@@ -56,7 +56,6 @@ def to_svg(
     check_lang(lang)
     if width < 100 or height < 100 or width > 20000 or height > 20000:
         raise ViewError(f"picture size must be between 100 and 20000 pixels, not {width}×{height}")
-    link = href or (lambda iri: iri)
     pos = layout(G)
     sizes = node_sizes(G, metric=metric, smallest=4.0, largest=22.0)
     margin, legend_h = 40.0, 36.0
@@ -66,9 +65,6 @@ def to_svg(
         x, y = pos.get(node, (0.0, 0.0))
         return margin + (x + 1) / 2 * inner_w, margin + legend_h + (1 - (y + 1) / 2) * inner_h
 
-    weights = [int(d.get("weight", 1)) for _, _, d in G.edges(data=True)]
-    top_w = max(weights, default=1)
-    shown = labelled_nodes(G, metric=metric)
     out: list[str] = []
     w = out.append
     if standalone:
@@ -81,21 +77,34 @@ def to_svg(
     )
     w(f"<title>{escape(xml_text(caption))}</title>")
     w('<rect width="100%" height="100%" fill="#ffffff"/>')
-    # legend: the node types present, in a fixed order
-    present = sorted(
-        {str(t) for _, t in G.nodes(data="type", default="")},
-        key=lambda t: (list(TYPE_COLOURS).index(t) if t in TYPE_COLOURS else 99, t),
-    )
+    _legend(w, G, margin, width, caption, metric)
+    _edges(w, G, xy)
+    _nodes(w, G, xy, sizes, href or (lambda iri: iri), lang, labelled_nodes(G, metric=metric))
+    w("</svg>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+Point = Callable[[str], tuple[float, float]]
+
+
+def _legend(w: Callable[[str], None], G: nx.Graph, margin: float, width: int, caption: str, metric: str) -> None:
+    """The node types present (in a fixed order) and the caption."""
     w('<g class="legend" font-size="13">')
     x = margin
-    for t in present:
+    for t in present_types(G):
         w(f'<circle cx="{x + 6:.1f}" cy="{margin / 2 + 6:.1f}" r="6" fill="{colour(t)}"/>')
         w(f'<text x="{x + 16:.1f}" y="{margin / 2 + 11:.1f}">{escape(t)}</text>')
         x += 26 + 8 * len(t)
     w(
-        f'<text x="{width - margin:.1f}" y="{margin / 2 + 11:.1f}" text-anchor="end" fill="#555">{escape(xml_text(caption))} · size: {escape(metric)}</text>'
+        f'<text x="{width - margin:.1f}" y="{margin / 2 + 11:.1f}" text-anchor="end" fill="#555">'
+        f"{escape(xml_text(caption))} · size: {escape(metric)}</text>"
     )
     w("</g>")
+
+
+def _edges(w: Callable[[str], None], G: nx.Graph, xy: Point) -> None:
+    """Edges as lines, wider for heavier edges."""
+    top_w = max((int(d.get("weight", 1)) for _, _, d in G.edges(data=True)), default=1)
     w('<g class="edges" stroke="#8a8a8a" stroke-opacity="0.45" stroke-linecap="round">')
     for u, v, data in sorted_edges(G):
         (x1, y1), (x2, y2) = xy(u), xy(v)
@@ -105,9 +114,20 @@ def to_svg(
             f'data-source={xml_attr(u)} data-target={xml_attr(v)} data-weight="{int(data.get("weight", 1))}"/>'
         )
     w("</g>")
+
+
+def _nodes(
+    w: Callable[[str], None],
+    G: nx.Graph,
+    xy: Point,
+    sizes: dict[str, float],
+    link: Callable[[str], str],
+    lang: str,
+    shown: set[str],
+) -> None:
+    """Nodes as linked circles with a tooltip; labels on the ``shown`` ones; big nodes on top."""
     w('<g class="nodes">')
-    order = sorted(G, key=lambda v: (sizes.get(v, 4.0), v))  # big nodes drawn last, on top
-    for node in order:
+    for node in sorted(G, key=lambda v: (sizes.get(v, 4.0), v)):
         data = G.nodes[node]
         cx, cy = xy(node)
         r = sizes.get(node, 4.0)
@@ -127,5 +147,3 @@ def to_svg(
             )
         w("</a>")
     w("</g>")
-    w("</svg>")
-    return ("\n".join(out) + "\n").encode("utf-8")

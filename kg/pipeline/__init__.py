@@ -19,11 +19,16 @@ from pathlib import Path
 from .. import __version__
 
 
-@lru_cache(maxsize=1)
-def pipeline_version() -> str:
-    """Return ``<package version>+<12 hex digits of the SHA-256 of the stages' source files>``."""
+def source_fingerprint(directory: Path) -> str:
+    """Return 12 hex digits of the SHA-256 over the names and bytes of the ``*.py`` files of ``directory``."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    for path in sorted(directory.glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """Return ``<package version>+<fingerprint of the stages' source files>``."""
+    return f"{__version__}+{source_fingerprint(Path(__file__).resolve().parent)}"

@@ -100,11 +100,6 @@ class Token(NamedTuple):
     text: str
     pos: int
 
-    @property
-    def keyword(self) -> str:
-        """The upper-cased text of a bare name (keywords are case-insensitive), else ''."""
-        return self.text.upper() if self.kind == "name" else ""
-
 
 def tokens(text: str) -> list[Token]:
     """Lex SPARQL text into tokens, dropping whitespace and comments.

@@ -92,62 +92,12 @@ def screen_xml(path: str, *, max_entity_expansion: int = DEFAULT_MAX_ENTITY_EXPA
     """
     from xml.parsers import expat
 
-    declared: dict[str, str] = {}
-    sizes: dict[str, int] = {}
-    ref = re.compile(r"&([^;&\s]+);")
-
-    def expanded(name: str, seen: tuple[str, ...] = ()) -> int:
-        if name in sizes:
-            return sizes[name]
-        if name in seen:
-            raise SourceError(f"{path}: the XML entity &{name}; refers to itself; refusing to expand it")
-        value = declared.get(name, "")
-        total = len(ref.sub("", value))
-        for m in ref.finditer(value):
-            total += expanded(m.group(1), (*seen, name)) if m.group(1) in declared else len(m.group())
-            if total > max_entity_expansion:
-                break
-        sizes[name] = total
-        return total
-
-    def entity_decl(name, is_parameter, value, base, system_id, public_id, notation) -> None:
-        if system_id or public_id:
-            raise SourceError(
-                f"{path}: the XML declares the external entity {name!r} ({system_id or public_id}); "
-                "external entities are refused (they read local files or fetch URLs); inline the data"
-            )
-        if is_parameter:
-            raise SourceError(f"{path}: the XML declares the parameter entity %{name}; parameter entities are refused")
-        declared[name] = value or ""
-        size = expanded(name)
-        if size > max_entity_expansion:
-            raise SourceError(
-                f"{path}: the XML entity &{name}; expands to more than {max_entity_expansion:,} characters "
-                "(an entity-expansion bomb?); refusing to load it"
-            )
-
-    budget = max(16 * 1024 * 1024, 20 * os.path.getsize(path)) if os.path.exists(path) else 16 * 1024 * 1024
-    produced = [0]
-
-    def count(n: int) -> None:
-        produced[0] += n
-        if produced[0] > budget:
-            raise SourceError(
-                f"{path}: the XML's entities expand it to more than {budget:,} characters "
-                "(an entity-expansion bomb?); refusing to load it"
-            )
-
-    def characters(data: str) -> None:
-        count(len(data))
-
-    def start(name, attributes) -> None:
-        count(sum(len(v) for v in attributes.values()) if attributes else 0)
-
+    screen = _EntityScreen(path, max_entity_expansion)
     parser = expat.ParserCreate()
-    parser.CharacterDataHandler = characters
-    parser.StartElementHandler = start
+    parser.CharacterDataHandler = screen.characters
+    parser.StartElementHandler = screen.start
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.EntityDeclHandler = entity_decl
+    parser.EntityDeclHandler = screen.entity_decl
     parser.ExternalEntityRefHandler = lambda *args: 0  # never resolve; expat then fails the parse
     try:
         with open(path, "rb") as f:
@@ -161,3 +111,65 @@ def screen_xml(path: str, *, max_entity_expansion: int = DEFAULT_MAX_ENTITY_EXPA
         raise SourceError(f"{path}: not well-formed XML: {expat.ErrorString(exc.code)} at line {exc.lineno}") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+_ENTITY_REF = re.compile(r"&([^;&\s]+);")
+
+
+class _EntityScreen:
+    """The expat handlers of :func:`screen_xml`: entity declarations and an output budget."""
+
+    def __init__(self, path: str, max_entity_expansion: int) -> None:
+        self.path = path
+        self.max_entity_expansion = max_entity_expansion
+        self.declared: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        size = os.path.getsize(path) if os.path.exists(path) else 0
+        self.budget = max(16 * 1024 * 1024, 20 * size)
+        self.produced = 0
+
+    def expanded(self, name: str, seen: tuple[str, ...] = ()) -> int:
+        """How many characters entity ``name`` expands to (stops counting past the limit)."""
+        if name in self.sizes:
+            return self.sizes[name]
+        if name in seen:
+            raise SourceError(f"{self.path}: the XML entity &{name}; refers to itself; refusing to expand it")
+        value = self.declared.get(name, "")
+        total = len(_ENTITY_REF.sub("", value))
+        for m in _ENTITY_REF.finditer(value):
+            total += self.expanded(m.group(1), (*seen, name)) if m.group(1) in self.declared else len(m.group())
+            if total > self.max_entity_expansion:
+                break
+        self.sizes[name] = total
+        return total
+
+    def entity_decl(self, name, is_parameter, value, base, system_id, public_id, notation) -> None:
+        if system_id or public_id:
+            raise SourceError(
+                f"{self.path}: the XML declares the external entity {name!r} ({system_id or public_id}); "
+                "external entities are refused (they read local files or fetch URLs); inline the data"
+            )
+        if is_parameter:
+            raise SourceError(
+                f"{self.path}: the XML declares the parameter entity %{name}; parameter entities are refused"
+            )
+        self.declared[name] = value or ""
+        if self.expanded(name) > self.max_entity_expansion:
+            raise SourceError(
+                f"{self.path}: the XML entity &{name}; expands to more than {self.max_entity_expansion:,} characters "
+                "(an entity-expansion bomb?); refusing to load it"
+            )
+
+    def count(self, n: int) -> None:
+        self.produced += n
+        if self.produced > self.budget:
+            raise SourceError(
+                f"{self.path}: the XML's entities expand it to more than {self.budget:,} characters "
+                "(an entity-expansion bomb?); refusing to load it"
+            )
+
+    def characters(self, data: str) -> None:
+        self.count(len(data))
+
+    def start(self, name, attributes) -> None:
+        self.count(sum(len(v) for v in attributes.values()) if attributes else 0)

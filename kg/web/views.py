@@ -182,6 +182,8 @@ def index() -> Response:
             "title": spec.title,
             "description": spec.description,
             "entity_types": list(spec.entity_types),
+            "structural_types": list(spec.structural_types),
+            "edge_attributes": ["weight", *spec.edge_attributes],
             "url": url_for("views.view", name=spec.name, _external=True),
             "formats": {
                 fmt: url_for("views.view", name=spec.name, format=fmt, _external=True) for fmt in ("json", *FORMATS)

@@ -12,7 +12,6 @@ Implementations must be safe to call from several threads.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -75,7 +74,6 @@ class QueryEngine:
     # -- named graphs (FROM / default-graph-uri may name only these)
 
     _graph_cache: tuple[float, frozenset[str]] | None = None
-    _graph_lock = threading.Lock()
 
     def graph_names(self, *, refresh: bool = False) -> frozenset[str]:
         """Return the named graphs of the dataset (cached for :data:`GRAPH_NAMES_TTL` seconds)."""

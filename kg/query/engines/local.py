@@ -100,6 +100,8 @@ class LocalEngine(QueryEngine):
                     raise UpdateForbidden("updates need the in-memory engine (the disk store is opened read-only)")
             except SyntaxError as exc:
                 raise QueryError(f"SPARQL update syntax error: {exc}") from exc
+            finally:
+                self.forget_graph_names()  # the update may have added or dropped graphs
 
     def triple_count(self) -> int:
         return len(self.store)

@@ -217,8 +217,9 @@ class RemoteEngine(QueryEngine):
             return self._union
 
     def refresh(self) -> None:
-        """Forget the cached graph list (after a push changed the remote)."""
+        """Forget the cached graph lists (after a push or an update changed the remote)."""
         self._graphs = None
+        self.forget_graph_names()
 
     # ------------------------------------------------------------------ QueryEngine
 
