@@ -177,7 +177,9 @@ def test_error_catalogue_codes_are_unique_and_documented():
     classes = catalogue()
     codes = [c.code for c in classes]
     assert len(codes) == len(set(codes)), f"a code is used twice: {codes}"
-    rows = re.findall(r"^\| (E\d{3}) \| `(\w+)` \| (\d{3}) \|", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M)
+    rows = re.findall(
+        r"^\| (E\d{3}) \| `(\w+)` \| (\d{3}) \|", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8"), re.M
+    )
     documented = {(code, name, int(status)) for code, name, status in rows}
     assert documented == {(c.code, c.__name__, c.status) for c in classes}
     assert len(rows) == len(documented)
