@@ -240,7 +240,7 @@ def test_syntax_error_carries_parser_position(client):
 def test_row_limit(seed_store_path):
     from kg.web import create_app
 
-    app = create_app({"STORE": str(seed_store_path), "MAX_ROWS": 5})
+    app = create_app({"STORE": str(seed_store_path), "MAX_ROWS": 5, "TRUNCATE_RESULTS": False})
     c = app.test_client()
     too_many = c.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert too_many.status_code == 400 and "more than 5 rows" in too_many.get_data(as_text=True)

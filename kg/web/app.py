@@ -75,7 +75,9 @@ def _cors(response: Response) -> Response:
         response.vary.add("Origin")
     else:
         return response
-    response.headers["Access-Control-Expose-Headers"] = "Content-Disposition, ETag, Last-Modified"
+    response.headers["Access-Control-Expose-Headers"] = (
+        "Content-Disposition, ETag, Last-Modified, X-SPARQL-MaxRows, X-KG-Truncated"
+    )
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"

@@ -69,6 +69,7 @@ def index_page() -> Response:
             base=base_iri(),
             id_prefix=url_for("linked_data.resource", rest="x")[:-1],
             endpoint=url_for("sparql.endpoint"),
+            dump_url=request.script_root + "/data/dump.nq.gz",  # issue 16's route (void:dataDump)
             result_formats=[(RESULT_TYPES[m][0], m) for m in RESULT_TYPES],
             rdf_formats=[(RDF_TYPES[m][0], m) for m in RDF_TYPES],
         )

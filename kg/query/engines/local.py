@@ -71,6 +71,7 @@ class LocalEngine(QueryEngine):
             named_graphs=named_graphs,
             max_rows=self.max_rows,
             base_iri=base_iri,
+            truncate=self.truncate,
         )
 
     def select(self, query: str) -> list[Row]:

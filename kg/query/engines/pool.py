@@ -326,6 +326,7 @@ class PoolEngine(QueryEngine):
             "named_graphs": list(named_graphs),
             "max_rows": self.max_rows,
             "base_iri": base_iri,
+            "truncate": self.truncate,
             "max_bytes": self.max_bytes,
         }
         return self._call("run", args, self.timeout, client=True)

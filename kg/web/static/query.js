@@ -10,6 +10,7 @@
   var downloadLinks = document.getElementById("download-links");
   var formats = JSON.parse(document.getElementById("formats").textContent);
   var endpoint = form.dataset.endpoint, base = form.dataset.base, idPrefix = form.dataset.idPrefix;
+  var dumpUrl = form.dataset.dump || "/data/dump.nq.gz";
   var render = window.SparqlEditor.attach(textarea, document.getElementById("highlight"));
 
   function el(tag, attrs, text) {
@@ -73,6 +74,17 @@
     downloads.hidden = false;
   }
 
+  // The endpoint cuts results over its row limit and says so in X-SPARQL-MaxRows.
+  function showTruncation(limit) {
+    if (!limit) return;
+    var note = el("p", { "class": "truncated", id: "result-truncated", role: "note" });
+    note.appendChild(el("span", { lang: "zh" }, "结果已截断：只返回前 " + limit + " 行。请用 LIMIT 和 OFFSET 分页，或下载整个图 "));
+    note.appendChild(el("a", { href: dumpUrl }, "dump.nq.gz"));
+    note.appendChild(el("span", { lang: "en" }, " Truncated: only the first " + limit +
+      " rows are returned. Page with LIMIT and OFFSET, or download the whole graph (" + dumpUrl + ")."));
+    results.appendChild(note);
+  }
+
   function run() {
     var query = textarea.value;
     var started = performance.now();
@@ -98,6 +110,7 @@
         return;
       }
       var type = (r.resp.headers.get("Content-Type") || "").split(";")[0];
+      showTruncation(r.resp.headers.get("X-SPARQL-MaxRows"));
       if (type === "application/sparql-results+json") {
         var data = JSON.parse(r.text);
         if (typeof data.boolean === "boolean") {
