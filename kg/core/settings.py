@@ -58,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
         "TRUNCATE_RESULTS",
         True,
         bool,
-        'What a result over MAX_ROWS gets: true sends its first MAX_ROWS rows marked as truncated (header X-SPARQL-MaxRows, "truncated": true in the head of SPARQL JSON results, a note on the query page); false refuses it with 400 [E019]. Either way the message names LIMIT/OFFSET and the dump at /data/dump.nq.gz.',
+        'What a result over MAX_ROWS gets: true sends its first MAX_ROWS rows marked as truncated (header X-SPARQL-MaxRows, "truncated": true in the head of SPARQL JSON results, a note on the query page); false refuses it with 400 (ResultTooLarge). Either way the message names LIMIT/OFFSET and the dump at /data/dump.nq.gz.',
     ),
     Setting(
         "QUERY_TIME_LIMIT",
