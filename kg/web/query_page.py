@@ -82,3 +82,14 @@ def index_page() -> Response:
 def index() -> Response:
     """The query page: editor, examples, statistics."""
     return index_page()
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site icon (browsers ask for /favicon.ico on every page)."""
+    from flask import current_app, send_from_directory
+
+    response = send_from_directory(
+        Path(current_app.root_path) / "static", "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
+    return response

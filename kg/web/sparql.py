@@ -27,7 +27,7 @@ from .dataset import dataset_summary
 bp = Blueprint("sparql", __name__)
 
 #: Parameters that may come without a query (they shape the service description).
-_PASSIVE_PARAMS = {"format", "output", "download"}
+_PASSIVE_PARAMS = {"format", "output", "download", "bom"}
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
@@ -181,7 +181,12 @@ def _query(query: str, params: list[tuple[str, str]]) -> Response:
         base_iri=request.base_url,
     )
     g.kg_rows = result.rows
-    response = Response(result.body, status=200)
+    body = result.body
+    if result.media_type in ("text/csv", "text/tab-separated-values") and any(
+        k == "bom" and v.strip().lower() in ("1", "true", "yes", "on") for k, v in params
+    ):
+        body = "\ufeff".encode() + body  # Excel reads UTF-8 (Chinese labels) only after a byte-order mark
+    response = Response(body, status=200)
     response.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
     response.vary.add("Accept")
     if result.truncated_at is not None:

@@ -108,6 +108,11 @@ def _lang() -> str:
     return lang
 
 
+def _flag(name: str) -> bool:
+    """True for ``?name=1`` / ``true`` / ``yes`` / ``on`` (Excel-friendly CSV: ``?bom=1``)."""
+    return (request.args.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw in (None, ""):
@@ -225,6 +230,8 @@ def view(name: str) -> Response:
     if fmt == "csv":
         table = request.args.get("table") or "nodes"
         options["table"] = table
+    if fmt in ("csv", "zip"):
+        options["bom"] = _flag("bom")
     if fmt == "gexf":
         options["gexf_version"] = request.args.get("gexf_version") or "1.3"
     if fmt in ("svg", "png"):

@@ -71,6 +71,14 @@
       downloadLinks.appendChild(el("a", { href: endpoint + "?" + params.toString(), "class": "download", "data-format": pair[0] }, pair[0]));
       downloadLinks.appendChild(document.createTextNode(" "));
     });
+    var excelHolder = document.getElementById("download-excel");
+    if (excelHolder) excelHolder.textContent = "";
+    if (excelHolder && list.some(function (pair) { return pair[0] === "csv"; })) {
+      // Excel reads UTF-8 (Chinese labels) only after a byte-order mark
+      var excel = new URLSearchParams({ query: query, format: "csv", download: "1", bom: "1" });
+      excelHolder.appendChild(el("a", { href: endpoint + "?" + excel.toString(), "class": "download excel",
+        "data-format": "csv-excel", title: "CSV with a UTF-8 byte-order mark, for Excel" }, "csv (Excel)"));
+    }
     downloads.hidden = false;
   }
 
