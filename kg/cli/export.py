@@ -99,6 +99,12 @@ def csv_paths(output: Path) -> tuple[Path, Path]:
     help="GEXF version (1.2draft for Gephi before 0.9.3).",
 )
 @click.option(
+    "--dynamic",
+    is_flag=True,
+    help="GEXF: a dynamic graph for Gephi's timeline; nodes and edges appear at the date (dcterms:issued) "
+    "of the first document that mentions them.",
+)
+@click.option(
     "--bom",
     is_flag=True,
     help="CSV/zip: start with the UTF-8 byte-order mark, so that Excel reads Chinese labels as UTF-8.",
@@ -118,6 +124,7 @@ def export(
     width: int | None,
     height: int | None,
     gexf_version: str,
+    dynamic: bool,
     bom: bool,
     show_summary: bool,
     store_path: Path,
@@ -147,13 +154,19 @@ def export(
     if fmt in ("png", "zip") and output is None and sys.stdout.isatty():
         raise click.UsageError(f"{fmt.upper()} is binary: give -o FILE")
 
+    if dynamic and fmt != "gexf":
+        raise click.UsageError("--dynamic is for GEXF (Gephi's timeline); use --format gexf")
     engine = LocalEngine(store_path, in_memory=False)
     try:
         G = build_view(engine, view, documents=documents, types=types, min_weight=min_weight)
+        if dynamic:
+            from ..analysis.timeline import add_first_dates
+
+            add_first_dates(engine, G)
     finally:
         engine.close()
     info = summary(G, lang=lang)
-    options: dict[str, object] = {"metric": metric, "gexf_version": gexf_version, "bom": bom}
+    options: dict[str, object] = {"metric": metric, "gexf_version": gexf_version, "bom": bom, "dynamic": dynamic}
     if width:
         options["width"] = width
     if height:
@@ -179,8 +192,19 @@ def export(
             f"wrote {', '.join(written)}: view {view}, {G.number_of_nodes()} nodes, {G.number_of_edges()} edges",
             err=True,
         )
+    if dynamic:
+        click.echo(_timeline_note(G), err=True)
     if show_summary:
         click.echo(json.dumps(info, ensure_ascii=False, indent=1), err=True)
+
+
+def _timeline_note(G) -> str:
+    span = G.graph.get("timeline") or "no dates"
+    undated = int(G.graph.get("undated_documents") or 0)
+    note = f"timeline {span}: {G.graph.get('dated_documents', 0)} documents dated by dcterms:issued"
+    if undated:
+        note += f", {undated} without it placed at the date they were built"
+    return note
 
 
 def _write(path: Path, body: bytes) -> None:

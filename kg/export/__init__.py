@@ -46,7 +46,7 @@ def render(G: nx.Graph, fmt: str, *, lang: str = "en", summary: dict[str, Any] |
         ViewError: unknown format.
     """
     if fmt == "gexf":
-        return to_gexf(G, lang=lang, version=options.get("gexf_version", "1.3"))
+        return to_gexf(G, lang=lang, version=options.get("gexf_version", "1.3"), dynamic=bool(options.get("dynamic")))
     if fmt == "graphml":
         return to_graphml(G, lang=lang)
     if fmt == "csv":

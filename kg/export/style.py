@@ -26,7 +26,17 @@ TYPE_COLOURS: dict[str, str] = {
 OTHER_COLOUR = "#76B7B2"
 
 #: Node attributes in the order every export declares them.
-NODE_ATTRIBUTES = ("type", "label_zh", "label_en", "iri", *METRICS, "document", "clause_number", "heading")
+NODE_ATTRIBUTES = (
+    "type",
+    "label_zh",
+    "label_en",
+    "iri",
+    *METRICS,
+    "document",
+    "clause_number",
+    "heading",
+    "first_date",
+)
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

@@ -234,6 +234,12 @@ def view(name: str) -> Response:
         options["bom"] = _flag("bom")
     if fmt == "gexf":
         options["gexf_version"] = request.args.get("gexf_version") or "1.3"
+        if _flag("dynamic"):  # Gephi's timeline: first dates from the documents (kg.analysis.timeline)
+            from ..analysis.timeline import add_first_dates
+
+            G = G.copy()  # the cached view stays as it is
+            add_first_dates(get_engine(), G)
+            options["dynamic"] = True
     if fmt in ("svg", "png"):
         big = fmt == "png"
         options["width"] = _int_arg("width", 1600 if big else 1000, 100, 10000)
