@@ -53,3 +53,24 @@ def dated_corpus_store(tmp_path_factory, seed_path) -> Path:
     result = CliRunner().invoke(main, ["load", str(dates), "--store", str(store), "--graph", "urn:x-dsr-kg-test:dates"])
     assert result.exit_code == 0, result.output
     return store
+
+
+@pytest.fixture(scope="session")
+def generated_corpus_store(tmp_path_factory, seed_path) -> Path:
+    """The seed and four generated documents (benchmarks/generate_corpus.py, seed 7): shared
+    signatories, entities and clauses across documents, no dates (read-only for tests)."""
+    import sys
+
+    from kg.build import build
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate_corpus import Generator
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    folder = tmp_path_factory.mktemp("generated")
+    Generator(seed=7, lang="mixed").write(4, folder / "docs")
+    store = folder / "store"
+    report = build([seed_path, folder / "docs"], store)
+    assert report.ok, report.refused
+    return store

@@ -27,23 +27,36 @@ class Example:
     title_zh: str
     title_en: str
     query: str
+    #: documents the store needs for the example to answer (``# min-documents: 2``)
+    min_documents: int = 1
+
+
+_HEADER = re.compile(r"#\s*(title@zh|title@en|min-documents):\s*(.+)")
 
 
 @functools.lru_cache(maxsize=1)
 def examples() -> tuple[Example, ...]:
-    """Load the example queries (``# title@zh:`` / ``# title@en:`` header lines, then the query)."""
+    """Load the example queries: ``# title@zh:``, ``# title@en:`` and ``# min-documents:`` header lines, then the query."""
     out = []
     for path in sorted(EXAMPLES_DIR.glob("*.rq")):
-        titles: dict[str, str] = {}
+        header: dict[str, str] = {}
         body: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            m = re.match(r"#\s*title@(zh|en):\s*(.+)", line)
+            m = _HEADER.match(line)
             if m and not body:
-                titles[m.group(1)] = m.group(2).strip()
+                header[m.group(1)] = m.group(2).strip()
             else:
                 body.append(line)
         query = "\n".join(body).strip() + "\n"
-        out.append(Example(path.stem, titles.get("zh", path.stem), titles.get("en", path.stem), query))
+        out.append(
+            Example(
+                path.stem,
+                header.get("title@zh", path.stem),
+                header.get("title@en", path.stem),
+                query,
+                int(header.get("min-documents", "1")),
+            )
+        )
     return tuple(out)
 
 

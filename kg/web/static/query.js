@@ -93,6 +93,21 @@
     results.appendChild(note);
   }
 
+  // An example that compares documents answers nothing on a graph with fewer of them: say so.
+  var documents = parseInt(form.dataset.documents || "", 10);
+  var currentExample = null;
+  function showNeedsMore(rows) {
+    if (!currentExample || rows > 0) return;
+    var need = parseInt(currentExample.dataset.minDocuments || "1", 10);
+    if (!(need > 1) || !(documents < need)) return;
+    var note = el("p", { "class": "needs-more", id: "result-needs-more", role: "note" });
+    note.appendChild(el("span", { lang: "zh" }, "这个例子需要至少 " + need + " 份文件，本图只有 " + documents +
+      " 份，所以没有结果。用 kg build 加入更多文件后再试。"));
+    note.appendChild(el("span", { lang: "en" }, "This example needs at least " + need + " documents and this graph has " +
+      documents + ", so it has no rows. Add documents with kg build and try again."));
+    results.insertBefore(note, results.firstChild);
+  }
+
   function run() {
     var query = textarea.value;
     var started = performance.now();
@@ -127,6 +142,7 @@
         } else {
           var n = showTable(data);
           status.textContent = n + " 行 rows · " + ms + " ms";
+          showNeedsMore(n);
         }
         showDownloads(query, formats.results);
       } else {
@@ -141,6 +157,7 @@
   }
 
   form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  textarea.addEventListener("input", function () { currentExample = null; });
   textarea.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
   });
@@ -150,6 +167,7 @@
       render();
       Array.prototype.forEach.call(document.querySelectorAll("button.example"), function (o) { o.classList.remove("active"); });
       b.classList.add("active");
+      currentExample = b;
       run();
     });
   });
