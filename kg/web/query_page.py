@@ -11,6 +11,7 @@ from flask import Blueprint, Response, make_response, render_template, request, 
 
 from ..core.errors import KGError
 from ..core.media import RDF_TYPES, RESULT_TYPES
+from ..core.resources import class_labels
 from .context import base_iri
 from .dataset import dataset_statistics
 
@@ -85,6 +86,7 @@ def index_page() -> Response:
             dump_url=request.script_root + "/data/dump.nq.gz",  # issue 16's route (void:dataDump)
             result_formats=[(RESULT_TYPES[m][0], m) for m in RESULT_TYPES],
             rdf_formats=[(RDF_TYPES[m][0], m) for m in RDF_TYPES],
+            type_labels=class_labels(),  # entity type names from the ontology (zh, en)
         )
     )
     response.vary.add("Accept")
