@@ -86,3 +86,15 @@ def test_endpoint_syntax_error_as_plain_text(client):
     body = r.get_data(as_text=True)
     assert body.startswith('[E010] SPARQL syntax error at 1:17: the "{" here is never closed')
     assert "\n  SELECT ?s WHERE {\n" in body
+
+
+def test_update_syntax_errors_too(store_copy):
+    from kg.web import create_app
+
+    app = create_app({"STORE": str(store_copy), "QUERY_WORKERS": 0, "UPDATE_TOKEN": "t"})
+    r = app.test_client().post(
+        "/sparql", data={"update": "INSRT DATA { <urn:a> <urn:b> <urn:c> }"}, headers={"Authorization": "Bearer t"}
+    )
+    body = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "SPARQL update syntax error at 1:1: INSRT is not a SPARQL keyword; did you mean INSERT?" in body
