@@ -47,6 +47,13 @@ HEADER = """\
 """
 
 
+SOURCE_EN = (
+    "ISO 3166-1 codes; names from Unicode CLDR and the UN terminology database (UNTERM), with editorial "
+    "variants; Wikidata identifier where two public datasets agree"
+)
+SOURCE_ZH = "ISO 3166-1 代码；名称取自 Unicode CLDR 和联合国术语库（UNTERM），另有编辑整理的别名；两份公开数据集一致时给出维基数据标识符"
+
+
 def read_csv(name: str) -> list[dict[str, str]]:
     with open(DATA / name, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -142,7 +149,10 @@ def build() -> str:
             + "; en official/common: pycountry 26.2.16; variants: ontology/data/country_variants.csv"
             + "; see ontology/data/SOURCES.md"
         )
-        lines.append(f"    dcterms:source {lit(src)} .")
+        # What is published (a clean statement) and what stays in this file for the editors
+        # (skos:editorialNote, left out of the served graph by kg.store.ontology).
+        lines.append(f"    dcterms:source {lit(SOURCE_EN, 'en')} , {lit(SOURCE_ZH, 'zh')} ;")
+        lines.append(f"    skos:editorialNote {lit(src)} .")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
 

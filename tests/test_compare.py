@@ -173,10 +173,16 @@ def test_countries_signing_several_documents_query_is_right(engine):
 
 def test_entities_in_every_document_query_is_right(engine):
     text = (ROOT / "kg" / "web" / "examples" / "16-entities-in-every-document.rq").read_text(encoding="utf-8")
-    got = {r["entity"].value for r in engine.select(text.split("\n", 2)[2])}
+    rows = engine.select(text.split("\n", 2)[2])
+    got = {r["entity"].value for r in rows if r["every"].value == "true"}
     docs = [r["d"].value for r in engine.select("SELECT ?d WHERE { ?d a dsr:Document }")]
     mentioned = [
         {r["e"].value for r in engine.select(f"SELECT ?e WHERE {{ <{d}> dsr:hasClause/dsr:mentions ?e }}")}
         for d in docs
     ]
     assert len(docs) == 5 and got == set.intersection(*mentioned)
+    # the example now ranks every entity by the documents mentioning it (never empty)
+    counts = [int(r["documents"].value) for r in rows]
+    assert rows and counts == sorted(counts, reverse=True) and all(int(r["total"].value) == 5 for r in rows)
+    for r in rows[:20]:
+        assert int(r["documents"].value) == sum(r["entity"].value in m for m in mentioned)

@@ -32,6 +32,7 @@ def guarded(tmp_path_factory, seed_store_path):
         "KG_MAX_CONTENT_LENGTH": "65536",
         "KG_QUERY_MAX_LENGTH": "5000",
         "KG_QUERY_MAX_RESULT_BYTES": "200000",
+        "KG_TRUNCATE_RESULTS": "false",  # refuse results over MAX_ROWS (the default cuts and marks them)
     }
     with server_process(store, env=env) as (base, proc):
         yield base, proc

@@ -135,7 +135,8 @@ def test_read_back_attributes_types_and_viz(views):
     for node, data in G.nodes(data=True):
         back = H.nodes[node]
         assert back["label"] == data["label_zh"]
-        for key in ("type", "label_zh", "label_en", "iri", "degree", "weighted_degree", "community"):
+        assert back["node_type"] == data["type"] and "type" not in back  # "type" is reserved by sigma.js
+        for key in ("label_zh", "label_en", "iri", "degree", "weighted_degree", "community"):
             assert back[key] == data[key], key
         assert isinstance(back["degree"], int) and isinstance(back["community"], int)
         assert back["pagerank"] == pytest.approx(data["pagerank"])
@@ -168,7 +169,8 @@ def test_declared_attribute_types(views):
     declared = {
         a.get("title"): a.get("type") for a in root.findall("g:graph/g:attributes[@class='node']/g:attribute", ns)
     }
-    assert declared["type"] == declared["label_zh"] == declared["label_en"] == declared["iri"] == "string"
+    assert declared["node_type"] == declared["label_zh"] == declared["label_en"] == declared["iri"] == "string"
+    assert "type" not in declared
     assert declared["degree"] == declared["weighted_degree"] == declared["community"] == "integer"
     assert declared["pagerank"] == declared["betweenness"] == "double"
     meta = root.find("g:meta", ns)

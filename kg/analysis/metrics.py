@@ -35,6 +35,28 @@ BETWEENNESS_SAMPLES = 100
 DIGITS = 8
 #: Metric attribute names, in the order exports list them.
 METRICS = ("degree", "weighted_degree", "pagerank", "betweenness", "community")
+#: What people read for each metric and summary figure: (Chinese, English).
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "degree": ("度", "degree"),
+    "weighted_degree": ("加权度", "weighted degree"),
+    "pagerank": ("PageRank 值", "PageRank"),
+    "betweenness": ("中介中心性", "betweenness"),
+    "community": ("社区", "community"),
+    "nodes": ("节点", "nodes"),
+    "edges": ("边", "edges"),
+    "total_weight": ("总权重", "total weight"),
+    "density": ("密度", "density"),
+    "components": ("连通分量", "components"),
+    "communities": ("社区数", "communities"),
+}
+
+
+def metric_label(name: str, lang: str) -> str:
+    """Return the name of a metric in ``zh`` or ``en`` (the key itself when unknown)."""
+    zh, en = METRIC_LABELS.get(name, (name, name))
+    return zh if lang == "zh" else en
+
+
 #: Node types that are structure rather than entities (left out of the "top entities").
 STRUCTURAL = ("Clause", "Document")
 

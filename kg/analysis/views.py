@@ -24,7 +24,11 @@ organisation-clause    organisations and the clauses that mention them; weight =
 =====================  ===============================================================
 
 A view contains its edges and their end nodes: nodes left without an edge by a filter
-are dropped, so a view never has isolated nodes. Node ids are IRIs (``str``); node
+are dropped. The co-occurrence view also contains every entity the clauses mention, one
+mentioned alone in its clause included (an isolated node), unless ``min_weight`` above 1
+asks for links. Views are extensible: a :class:`ViewSpec` names its entity types (from
+:data:`kg.core.vocab.ENTITY_TYPES`, so new types join without code changes), its edge
+query and optionally a node query. Node ids are IRIs (``str``); node
 attributes are ``type``, ``label_zh``, ``label_en``, ``iri`` (and ``document``,
 ``clause_number``, ``heading`` on clauses), plus the metrics of :mod:`kg.metrics`;
 edges carry an ``int`` ``weight``. Every attribute value is a plain ``str``, ``int`` or
@@ -69,6 +73,18 @@ class ViewSpec:
     edges: Callable[[QueryEngine, ViewFilter], list[EdgeRow]] = field(repr=False, compare=False)
     #: edge attribute names besides ``weight``, for documentation
     edge_attributes: tuple[str, ...] = ()
+    #: the title and description in Chinese (``title``/``description`` are English)
+    title_zh: str = ""
+    description_zh: str = ""
+    #: nodes the view contains even without an edge (IRI → type), e.g. an entity that is
+    #: the only one mentioned in its clause; kept unless ``min_weight`` asks for edges
+    nodes: Callable[[QueryEngine, ViewFilter], dict[str, str]] | None = field(default=None, repr=False, compare=False)
+
+    def text(self, lang: str) -> tuple[str, str]:
+        """Return (title, description) in ``zh`` or ``en``."""
+        if lang == "zh" and self.title_zh:
+            return self.title_zh, self.description_zh or self.description
+        return self.title, self.description
 
 
 @dataclass(frozen=True)
@@ -230,6 +246,27 @@ SELECT ?e1 ?e2 ?t1 ?t2 (COUNT(DISTINCT ?c) AS ?w) (GROUP_CONCAT(DISTINCT STR(?c)
     return rows
 
 
+def _mentioned_entities(engine: QueryEngine, flt: ViewFilter) -> dict[str, str]:
+    """Every entity a clause mentions (IRI → type): the co-occurrence view's nodes, also those
+    mentioned alone in their clause (no co-occurrence edge)."""
+    types = _types_for(VIEWS["cooccurrence"].entity_types, flt)
+    if not types:
+        return {}
+    query = f"""
+SELECT DISTINCT ?e ?t WHERE {{
+  {_doc_values("d", flt)}
+  ?c dsr:mentions ?e ; dcterms:isPartOf ?d .
+  {_type_values("t", types)}
+  ?e a ?t .
+}}"""
+    out: dict[str, str] = {}
+    for r in engine.select(query):
+        e, t = _node(r["e"]), _type_name(_value(r["t"])) or "Entity"
+        if out.get(e) in (None, "Entity"):
+            out[e] = t
+    return out
+
+
 def _technology_sector(engine: QueryEngine, flt: ViewFilter) -> list[EdgeRow]:
     types = _types_for(("Technology", "Sector"), flt)
     if types != ("Technology", "Sector"):
@@ -298,21 +335,26 @@ VIEWS: dict[str, ViewSpec] = {
         ViewSpec(
             "clause-entity",
             "Clauses and entities",
-            "Bipartite: each clause linked to the countries, organisations, technologies and sectors it mentions; "
-            "edge weight = number of mentions of the entity in the clause.",
+            "Bipartite: each clause linked to the entities (countries, organisations, technologies, sectors …) it "
+            "mentions; edge weight = number of mentions of the entity in the clause.",
             _ALL_ENTITY_TYPES,
             ("Clause",),
             _clause_entity,
+            title_zh="条款与实体",
+            description_zh="二部图：每个条款与它提到的实体（国家、组织、技术、行业等）相连；边权重 = 该实体在条款中被提及的次数。",
         ),
         ViewSpec(
             "cooccurrence",
             "Entity co-occurrence",
-            "Entities linked when they are mentioned in the same clause; edge weight = number of such clauses, "
-            "edge attribute 'clauses' lists them (slug#n).",
+            "Every entity the clauses mention; two entities are linked when they are mentioned in the same clause; "
+            "edge weight = number of such clauses, edge attribute 'clauses' lists them (slug#n).",
             _ALL_ENTITY_TYPES,
             (),
             _cooccurrence,
             ("clauses",),
+            title_zh="实体共现",
+            description_zh="条款提到的所有实体；两个实体在同一条款中被提及时相连；边权重 = 这样的条款数，边属性 clauses 列出这些条款（slug#n）。",
+            nodes=_mentioned_entities,
         ),
         ViewSpec(
             "technology-sector",
@@ -323,6 +365,8 @@ VIEWS: dict[str, ViewSpec] = {
             (),
             _technology_sector,
             ("sentences",),
+            title_zh="技术与行业",
+            description_zh="技术与在同一句中一起被提及的行业相连；边权重 = 这样的句子数，边属性 sentences 列出这些句子（slug#条款.句子）。",
         ),
         ViewSpec(
             "country-document",
@@ -333,6 +377,8 @@ VIEWS: dict[str, ViewSpec] = {
             ("Document",),
             _country_document,
             ("relation", "mention_clauses"),
+            title_zh="国家与文件",
+            description_zh="国家与它签署或被提及的文件相连；边属性 relation 为 signatory（签署）或 mentioned（提及）；边权重 = 该文件中提到该国的条款数（至少为 1）。",
         ),
         ViewSpec(
             "organisation-clause",
@@ -341,6 +387,8 @@ VIEWS: dict[str, ViewSpec] = {
             ("Organisation",),
             ("Clause",),
             _organisation_clause,
+            title_zh="组织与条款",
+            description_zh="二部图：组织与提到它们的条款相连；边权重 = 提及次数。",
         ),
     )
 }
@@ -619,6 +667,10 @@ def build_filtered(engine: QueryEngine, name: str, flt: ViewFilter, *, metrics: 
         for iri, t in r.types.items():
             if types.get(iri) in (None, "Entity"):
                 types[iri] = t
+    if spec.nodes is not None and flt.min_weight <= 1:
+        for iri, t in spec.nodes(engine, flt).items():
+            if types.get(iri) in (None, "Entity"):
+                types[iri] = t
     attrs = _node_attributes(engine, types)
 
     G = nx.Graph()
@@ -626,6 +678,7 @@ def build_filtered(engine: QueryEngine, name: str, flt: ViewFilter, *, metrics: 
         {
             "view": spec.name,
             "title": spec.title,
+            "title_zh": spec.title_zh,
             "documents": ";".join(flt.documents),
             "types": ";".join(flt.types),
             "min_weight": flt.min_weight,

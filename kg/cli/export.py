@@ -98,6 +98,17 @@ def csv_paths(output: Path) -> tuple[Path, Path]:
     show_default=True,
     help="GEXF version (1.2draft for Gephi before 0.9.3).",
 )
+@click.option(
+    "--dynamic",
+    is_flag=True,
+    help="GEXF: a dynamic graph for Gephi's timeline; nodes and edges appear at the date (dcterms:issued) "
+    "of the first document that mentions them.",
+)
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="CSV/zip: start with the UTF-8 byte-order mark, so that Excel reads Chinese labels as UTF-8.",
+)
 @click.option("--summary", "show_summary", is_flag=True, help="Also print the view summary (JSON) on standard error.")
 @STORE_OPTION
 def export(
@@ -113,6 +124,8 @@ def export(
     width: int | None,
     height: int | None,
     gexf_version: str,
+    dynamic: bool,
+    bom: bool,
     show_summary: bool,
     store_path: Path,
 ) -> None:
@@ -141,13 +154,19 @@ def export(
     if fmt in ("png", "zip") and output is None and sys.stdout.isatty():
         raise click.UsageError(f"{fmt.upper()} is binary: give -o FILE")
 
+    if dynamic and fmt != "gexf":
+        raise click.UsageError("--dynamic is for GEXF (Gephi's timeline); use --format gexf")
     engine = LocalEngine(store_path, in_memory=False)
     try:
         G = build_view(engine, view, documents=documents, types=types, min_weight=min_weight)
+        if dynamic:
+            from ..analysis.timeline import add_first_dates
+
+            add_first_dates(engine, G)
     finally:
         engine.close()
     info = summary(G, lang=lang)
-    options: dict[str, object] = {"metric": metric, "gexf_version": gexf_version}
+    options: dict[str, object] = {"metric": metric, "gexf_version": gexf_version, "bom": bom, "dynamic": dynamic}
     if width:
         options["width"] = width
     if height:
@@ -156,16 +175,15 @@ def export(
     written: list[str] = []
     if fmt == "csv" and output is not None and table in (None, "both"):
         nodes_path, edges_path = csv_paths(output)
-        _write(nodes_path, ex.nodes_csv(G, lang=lang))
-        _write(edges_path, ex.edges_csv(G, lang=lang))
+        _write(nodes_path, ex.nodes_csv(G, lang=lang, bom=bom))
+        _write(edges_path, ex.edges_csv(G, lang=lang, bom=bom))
         written = [str(nodes_path), str(edges_path)]
     else:
         if fmt == "csv":
             options["table"] = table
         body = ex.render(G, fmt, lang=lang, summary=info if fmt == "json" else None, **options)
         if output is None:
-            sys.stdout.buffer.write(body)
-            sys.stdout.flush()
+            _stdout(body)
         else:
             _write(output, body)
             written = [str(output)]
@@ -174,19 +192,92 @@ def export(
             f"wrote {', '.join(written)}: view {view}, {G.number_of_nodes()} nodes, {G.number_of_edges()} edges",
             err=True,
         )
+    if dynamic:
+        click.echo(_timeline_note(G), err=True)
     if show_summary:
         click.echo(json.dumps(info, ensure_ascii=False, indent=1), err=True)
 
 
+def _timeline_note(G) -> str:
+    span = G.graph.get("timeline") or "no dates"
+    undated = int(G.graph.get("undated_documents") or 0)
+    note = f"timeline {span}: {G.graph.get('dated_documents', 0)} documents dated by dcterms:issued"
+    if undated:
+        note += f", {undated} without it placed at the date they were built"
+    return note
+
+
 def _write(path: Path, body: bytes) -> None:
-    """Write an export file.
+    """Write an export file whole or not at all (a temporary file in the same folder, renamed).
+
+    A failed write (missing folder, no permission, full disk) leaves any earlier file of
+    that name as it was and no partial file behind.
 
     Raises:
         OutputError: the folder does not exist, is not writable, or the disk is full.
     """
+    import os
+    import tempfile
+
+    if path.exists() and not path.is_file():  # a device or pipe (-o /dev/stdout): write through it
+        try:
+            with open(path, "wb") as out:
+                out.write(body)
+        except OSError as exc:
+            raise OutputError(output_problem(path, exc)) from None
+        return
+    tmp: str | None = None
     try:
-        path.write_bytes(body)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            out.write(body)
+        os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
-        raise OutputError(
-            f"cannot write {path}: {exc.strerror or exc}; check the folder exists and has space"
-        ) from None
+        raise OutputError(output_problem(path, exc)) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def output_problem(path: Path | None, exc: OSError) -> str:
+    """Say in one line why an export could not be written and what to do."""
+    import errno
+
+    where = "standard output" if path is None else str(path)
+    folder = "." if path is None else str(path.parent)
+    if exc.errno == errno.ENOENT:
+        return f"cannot write {where}: the folder {folder} does not exist; create it or choose another -o"
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write {where}: the disk is full; free some space or choose another -o"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {where}: no permission to write in {folder}; choose another -o"
+    if exc.errno == errno.ENOTDIR:
+        return f"cannot write {where}: {folder} is not a folder; choose another -o"
+    if exc.errno == errno.EISDIR:
+        return f"cannot write {where}: it is a folder; give a file name with -o"
+    return f"cannot write {where}: {exc.strerror or exc}; choose another -o"
+
+
+def _stdout(body: bytes) -> None:
+    """Write to standard output; a closed pipe (``kg export … | head``) ends quietly.
+
+    Raises:
+        OutputError: standard output cannot be written (a full disk behind a redirect).
+    """
+    import errno
+    import os
+
+    try:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    except OSError as exc:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if exc.errno == errno.EPIPE:
+            return
+        raise OutputError(output_problem(None, exc)) from None

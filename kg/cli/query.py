@@ -53,10 +53,10 @@ def run_query(store_path: str | Path, text: str, fmt: str = "table") -> str:
     import pyoxigraph as ox
 
     store = open_store(store_path, read_only=True)
-    query = sparql_prefixes() + text
+    prelude = sparql_prefixes()  # syntax errors are reported in the user's lines, not these
     if fmt != "table":
         try:
-            result = execute(store, query, media_type=FORMATS[fmt])
+            result = execute(store, text, media_type=FORMATS[fmt], prelude=prelude)
         except NotAcceptable:
             raise QueryError(
                 f"--format {fmt} does not fit this query: use table, json, csv, tsv or xml for SELECT and ASK, "
@@ -64,7 +64,7 @@ def run_query(store_path: str | Path, text: str, fmt: str = "table") -> str:
             ) from None
         body = result.body.decode("utf-8")
         return body if body.endswith("\n") else body + "\n"
-    result = execute(store, query, accept="application/sparql-results+json, text/turtle;q=0.9")
+    result = execute(store, text, accept="application/sparql-results+json, text/turtle;q=0.9", prelude=prelude)
     if result.kind == "graph":
         return result.body.decode("utf-8")
     parsed = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from ..core.errors import KGError, ServeError
 from ..core.settings import SETTINGS
 
 
@@ -48,28 +49,104 @@ def ensure_store(store: str | Path, source: str | Path, base: str) -> bool:
     return True
 
 
+def _bind_problem(host: str, port: int) -> OSError | None:
+    """Try to bind ``host:port`` as waitress will (SO_REUSEADDR); return the error, or None."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return exc
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(address)
+            except OSError as exc:
+                return exc
+    return None
+
+
+def _free_port_near(host: str, port: int) -> int | None:
+    for candidate in range(port + 1, min(port + 50, 65536)):
+        if _bind_problem(host, candidate) is None:
+            return candidate
+    return None
+
+
+def listen_error(host: str, port: int, exc: OSError) -> ServeError:
+    """Return the one-line error for a failed bind: which port, why, and the option or variable to change."""
+    import errno
+    import socket
+
+    if isinstance(exc, socket.gaierror):
+        return ServeError(
+            f"cannot listen on host {host!r}: the name does not resolve ({exc.strerror}); "
+            "use --host 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), or KG_HOST"
+        )
+    if exc.errno == errno.EADDRINUSE:
+        free = _free_port_near(host, port)
+        other = free or port + 1
+        hint = " (on macOS, AirPlay Receiver takes port 5000)" if port == 5000 else ""
+        return ServeError(
+            f"port {port} on {host} is already in use by another program{hint}; nothing was started. "
+            f"Serve on another port with --port {other} or KG_PORT={other}" + (f" ({free} is free now)" if free else "")
+        )
+    if exc.errno == errno.EACCES:
+        return ServeError(
+            f"port {port} on {host} needs more privileges than this user has (ports below 1024 need root); "
+            "use --port 5000 or KG_PORT=5000, or a port above 1023"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return ServeError(
+            f"cannot listen on {host}:{port}: {host} is not an address of this machine; "
+            "use --host 127.0.0.1 or 0.0.0.0, or KG_HOST"
+        )
+    return ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port / KG_PORT")
+
+
 def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> None:
-    """Create the app from ``config`` and serve it with waitress until interrupted."""
-    from waitress import serve as waitress_serve
+    """Create the app from ``config`` and serve it with waitress until interrupted.
+
+    The port is checked before anything else (building a missing store takes a while), and
+    "serving …" is printed only once waitress holds the socket.
+
+    Raises:
+        ServeError: the port is taken, the host is not local, or the port needs root.
+    """
+    from waitress import create_server
 
     from ..web import configure_logging, create_app
 
+    problem = _bind_problem(host, port)
+    if problem is not None:
+        raise listen_error(host, port, problem)
     if not config.get("SPARQL_ENDPOINT"):
         ensure_store(config["STORE"], config["SOURCE"], config["BASE_IRI"])
     app = create_app(config)
     configure_logging(app.config.get("LOG_FORMAT", "json"))
-    click.echo(f"serving {app.config['STORE']} on http://{host}:{port}/ (SPARQL at /sparql; Ctrl+C stops)", err=True)
     # Let waitress refuse oversized bodies itself instead of buffering them for Flask.
     body_cap = int(app.config.get("MAX_CONTENT_LENGTH") or 1 << 30)
-    waitress_serve(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="dsr-kg",
-        clear_untrusted_proxy_headers=True,
-        max_request_body_size=body_cap,
-    )
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="dsr-kg",
+            clear_untrusted_proxy_headers=True,
+            max_request_body_size=body_cap,
+        )
+    except OSError as exc:  # taken meanwhile (between the check and now)
+        raise listen_error(host, port, exc) from None
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving {app.config['STORE']} on http://{shown}:{port}/ (SPARQL at /sparql; Ctrl+C stops)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def _env_defaults() -> dict[str, Any]:
@@ -106,9 +183,20 @@ def _env_defaults() -> dict[str, Any]:
     help="Folder the store is built from when missing (KG_SOURCE; default source).",
 )
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Interface to listen on (0.0.0.0 for every interface)."
+    "--host",
+    default="127.0.0.1",
+    envvar="KG_HOST",
+    show_default=True,
+    help="Interface to listen on (0.0.0.0 for every interface; KG_HOST).",
 )
-@click.option("--port", default=5000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--port",
+    default=5000,
+    envvar="KG_PORT",
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port (KG_PORT).",
+)
 @click.option("--threads", default=None, type=int, help="Waitress worker threads (KG_THREADS; default 8).")
 @click.option(
     "--in-memory/--on-disk",
@@ -188,4 +276,7 @@ def serve(
     for key, value in overrides.items():
         if value is not None:
             config[key] = coerce(key, value)
-    run_server(config, host, port, int(config["THREADS"]))
+    try:
+        run_server(config, host, port, int(config["THREADS"]))
+    except KGError as exc:  # one line, also under `python server.py` (no kg group around it)
+        raise click.ClickException(str(exc)) from None

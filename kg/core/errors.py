@@ -202,6 +202,16 @@ class PushError(KGError):
     code = "E040"
 
 
+# ---------------------------------------------------------------- serving
+
+
+class ServeError(KGError):
+    """The server cannot listen where it was asked to (port taken, address not on this machine)."""
+
+    status = 500
+    code = "E050"
+
+
 def catalogue() -> list[type[KGError]]:
     """Return every error class of the catalogue, base class first, in code order."""
     seen: list[type[KGError]] = []

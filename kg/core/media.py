@@ -111,6 +111,72 @@ SELECT_OFFER: list[str] = list(RESULT_TYPES)
 GRAPH_OFFER: list[str] = list(RDF_TYPES)
 
 
+#: ``format=`` / ``output=`` names whose meaning depends on the query form: ``xml`` is SPARQL
+#: results XML for SELECT/ASK and RDF/XML for CONSTRUCT/DESCRIBE, ``json`` is SPARQL results
+#: JSON or JSON-LD (what SPARQLWrapper, Fuseki and Virtuoso clients send).
+_FORM_NAMES: dict[str, dict[str, str]] = {
+    "results": {
+        "xml": "application/sparql-results+xml",
+        "json": "application/sparql-results+json",
+        "application/json": "application/sparql-results+json",
+        "application/xml": "application/sparql-results+xml",
+        "text/xml": "application/sparql-results+xml",
+    },
+    "rdf": {
+        "xml": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml",
+        "application/xml": "application/rdf+xml",
+        "text/xml": "application/rdf+xml",
+        "json": "application/ld+json",
+        "application/json": "application/ld+json",
+        "application/x-json+ld": "application/ld+json",
+        "n3": "text/turtle",
+        "text/n3": "text/turtle",
+        "text/rdf+n3": "text/turtle",
+        "application/n3": "text/turtle",
+        "application/turtle": "text/turtle",
+        "n-triples": "application/n-triples",
+        "n-quads": "application/n-quads",
+    },
+}
+#: Accept-header aliases per kind of result: ``application/json`` asks for JSON-LD and
+#: ``application/xml`` for RDF/XML when the result is a graph.
+KIND_ALIASES: dict[str, dict[str, str]] = {
+    "results": ALIASES,
+    "rdf": {
+        **{a: t for a, t in ALIASES.items() if BY_TYPE[t].kind == "rdf"},
+        **{k: v for k, v in _FORM_NAMES["rdf"].items() if "/" in k},
+    },
+}
+
+
+def format_media_type(value: str, kind: str) -> str | None:
+    """Return the media type a ``format=`` / ``output=`` value asks for, for a result of ``kind``.
+
+    ``kind`` is ``results`` (SELECT/ASK) or ``rdf`` (CONSTRUCT/DESCRIBE). Short names
+    (``json``, ``xml``, ``rdf+xml``, ``n3``, ``json-ld``, ``nt``, ``ttl`` …) and media types
+    are accepted; a name that means something else for the other kind (``xml``, ``json``)
+    is read for this one. Returns the media type, which may belong to the other kind
+    (``turtle`` for a SELECT: the caller answers 406), or None for an unknown name.
+    """
+    key = value.strip().lower().split(";")[0].strip()
+    if not key:
+        return None
+    if key in _FORM_NAMES.get(kind, {}):
+        return _FORM_NAMES[kind][key]
+    if key in FORMAT_PARAM and key != "html":
+        return FORMAT_PARAM[key]
+    if key in BY_TYPE:
+        return key
+    other = "rdf" if kind == "results" else "results"
+    return _FORM_NAMES[other].get(key) or ALIASES.get(key)
+
+
+def format_names(kind: str) -> list[str]:
+    """Return the short ``format=`` names of one kind of result (for messages)."""
+    return [m.name for m in MEDIA_TYPES if m.kind == kind]
+
+
 def short_name(media_type: str) -> str:
     """Return the short name of a media type (``turtle``), ``html``, or the type itself."""
     if media_type == HTML:

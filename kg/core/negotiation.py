@@ -6,6 +6,7 @@ tables themselves are in :mod:`kg.core.media`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import NotAcceptable
@@ -33,8 +34,8 @@ class MediaRange:
         return 0 if self.type == "*/*" else 1 if self.type.endswith("/*") else 2
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """Parse an Accept header into media ranges (aliases resolved), best first."""
+def parse_accept(header: str | None, aliases: Mapping[str, str] = ALIASES) -> list[MediaRange]:
+    """Parse an Accept header into media ranges (``aliases`` resolved), best first."""
     if not header or not header.strip():
         return [MediaRange("*/*", 1.0, 0)]
     ranges = []
@@ -53,20 +54,24 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        ranges.append(MediaRange(ALIASES.get(media, media), q, order))
+        ranges.append(MediaRange(aliases.get(media, media), q, order))
     return sorted(ranges, key=lambda r: (-r.q, -r.specificity, r.order))
 
 
-def negotiate(header: str | None, offered: list[str], default: str | None = None) -> str:
+def negotiate(
+    header: str | None, offered: list[str], default: str | None = None, aliases: Mapping[str, str] = ALIASES
+) -> str:
     """Choose the offered media type the Accept header likes best.
 
     The quality of a type is that of the most specific range covering it (RFC 9110);
-    ties go to the order of ``offered``.
+    ties go to the order of ``offered``. ``aliases`` maps other media types clients send
+    onto offered ones (for graphs, :data:`kg.core.media.KIND_ALIASES` reads
+    ``application/json`` as JSON-LD).
 
     Raises:
         NotAcceptable: every offered type has quality 0 or is not covered.
     """
-    ranges = parse_accept(header)
+    ranges = parse_accept(header, aliases)
     best, best_q = None, 0.0
     for media_type in offered:
         covering = [r for r in ranges if r.matches(media_type)]

@@ -9,6 +9,7 @@ the top-level folder itself.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -36,3 +37,26 @@ def lexicon_files(directory: Path | None = None) -> list[Path]:
     if cues.is_file():
         files.append(cues)
     return files
+
+
+@functools.lru_cache(maxsize=1)
+def class_labels() -> dict[str, dict[str, str]]:
+    """Return ``{local name: {"zh": …, "en": …}}`` for every ``dsr:`` term with labels in ``dsr.ttl``.
+
+    The ontology is the one source of the names of node types shown to people (legends,
+    filters, summaries), so a class added there (GovernmentBody, Event, Place …) is named
+    in both languages without code changes.
+    """
+    import pyoxigraph as ox
+
+    from .vocab import DSR, RDFS
+
+    ns, label = str(DSR), str(RDFS.label)
+    out: dict[str, dict[str, str]] = {}
+    for quad in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE):
+        s, p, o = quad.subject, quad.predicate, quad.object
+        if p.value == label and isinstance(o, ox.Literal) and isinstance(s, ox.NamedNode) and s.value.startswith(ns):
+            lang = (o.language or "")[:2]
+            if lang in ("zh", "en"):
+                out.setdefault(s.value[len(ns) :], {})[lang] = o.value
+    return out

@@ -51,8 +51,14 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_ROWS",
         10_000,
         int,
-        "Largest number of result rows (or triples) a client query may return; larger results get 400 and a hint to add LIMIT/OFFSET.",
+        "Largest number of result rows (or triples) a client query may return; a larger result is cut to its first MAX_ROWS rows and marked truncated (see TRUNCATE_RESULTS). null: no limit.",
         optional=True,
+    ),
+    Setting(
+        "TRUNCATE_RESULTS",
+        True,
+        bool,
+        'What a result over MAX_ROWS gets: true sends its first MAX_ROWS rows marked as truncated (header X-SPARQL-MaxRows, "truncated": true in the head of SPARQL JSON results, a note on the query page); false refuses it with 400 (ResultTooLarge). Either way the message names LIMIT/OFFSET and the dump at /data/dump.nq.gz.',
     ),
     Setting(
         "QUERY_TIME_LIMIT",

@@ -39,20 +39,24 @@ FORMATS: dict[str, tuple[str, str]] = {
 def render(G: nx.Graph, fmt: str, *, lang: str = "en", summary: dict[str, Any] | None = None, **options: Any) -> bytes:
     """Serialise a view in one of :data:`FORMATS` (``csv`` gives the node table; see :func:`edges_csv`).
 
+    Options: ``table`` (csv), ``bom`` (csv, zip: UTF-8 byte-order mark for Excel),
+    ``gexf_version`` and ``dynamic`` (gexf), ``width``/``height``/``metric`` (pictures).
+
     Raises:
         ViewError: unknown format.
     """
     if fmt == "gexf":
-        return to_gexf(G, lang=lang, version=options.get("gexf_version", "1.3"))
+        return to_gexf(G, lang=lang, version=options.get("gexf_version", "1.3"), dynamic=bool(options.get("dynamic")))
     if fmt == "graphml":
         return to_graphml(G, lang=lang)
     if fmt == "csv":
         table = options.get("table", "nodes")
         if table not in ("nodes", "edges"):
             raise ViewError(f"CSV table must be 'nodes' or 'edges', not {table!r}")
-        return nodes_csv(G, lang=lang) if table == "nodes" else edges_csv(G, lang=lang)
+        bom = bool(options.get("bom"))
+        return nodes_csv(G, lang=lang, bom=bom) if table == "nodes" else edges_csv(G, lang=lang, bom=bom)
     if fmt == "zip":
-        return to_zip(G, lang=lang)
+        return to_zip(G, lang=lang, bom=bool(options.get("bom")))
     if fmt == "json":
         return to_json(G, lang=lang, summary=summary)
     if fmt == "svg":

@@ -33,6 +33,13 @@ from .style import (
 if TYPE_CHECKING:
     import networkx as nx
 
+#: Node attributes written under another name in GEXF. ``type`` is reserved by sigma.js
+#: (and so by Gephi Lite and every graphology viewer): it selects the node's drawing
+#: program, so a GEXF with a ``type`` attribute of ``Country`` makes sigma throw "could not
+#: find a suitable program for node type". ``node_type`` is reserved by no viewer we know
+#: (sigma, Gephi, Gephi Lite, Cytoscape, yEd, NetworkX) and partitions the same in Gephi.
+GEXF_ATTRIBUTE_NAMES: dict[str, str] = {"type": "node_type"}
+
 GEXF_VERSIONS: dict[str, tuple[str, str, str]] = {
     # version → (namespace, viz namespace, value of @version)
     "1.3": ("http://gexf.net/1.3", "http://gexf.net/1.3/viz", "1.3"),
@@ -40,10 +47,12 @@ GEXF_VERSIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
+def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3", dynamic: bool = False) -> bytes:
     """Serialise a view as GEXF that validates against the official schema and opens laid out in Gephi.
 
-    Node attributes are declared with types (``string``, ``integer``, ``double``); each node
+    Node attributes are declared with types (``string``, ``integer``, ``double``); the node
+    type is the attribute ``node_type`` (:data:`GEXF_ATTRIBUTE_NAMES`: ``type`` is reserved
+    by sigma.js and other graphology viewers); each node
     has ``viz:color`` by type, ``viz:size`` by weighted degree and ``viz:position`` from
     :func:`layout`; edges carry ``weight``; the node label is in ``lang``.
 
@@ -51,13 +60,20 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
         G: a view (see :func:`kg.views.build_view`).
         lang: ``zh`` or ``en``.
         version: ``1.3`` (Gephi 0.9.3 and later) or ``1.2draft`` (older tools).
+        dynamic: a dynamic graph for Gephi's timeline (GEXF 1.3, ``timerepresentation=
+            "interval"``, ``timeformat="date"``): each node and edge with a ``first_date``
+            (:func:`kg.analysis.timeline.add_first_dates`) gets one spell starting then
+            and never ending, so the timeline plays how the network grows from document
+            to document; an element without a date has no spell (always present).
 
     Raises:
-        ViewError: unknown language or version.
+        ViewError: unknown language or version, or ``dynamic`` with GEXF 1.2draft.
     """
     check_lang(lang)
     if version not in GEXF_VERSIONS:
         raise ViewError(f"GEXF version must be one of {', '.join(GEXF_VERSIONS)}, not {version!r}")
+    if dynamic and version != "1.3":
+        raise ViewError("a dynamic GEXF (timeline) needs GEXF 1.3; leave out --gexf-version 1.2draft")
     ns, viz, version_value = GEXF_VERSIONS[version]
     node_names = node_attribute_names(G)
     edge_names = edge_attribute_names(G)
@@ -73,10 +89,17 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
     keywords = f"dsr-kg, {G.graph.get('view', '')}, label={lang}"
     w(f"    <keywords>{escape(keywords)}</keywords>")
     w("  </meta>")
-    w('  <graph defaultedgetype="undirected" mode="static" idtype="string">')
+    if dynamic:
+        w(
+            '  <graph defaultedgetype="undirected" mode="dynamic" idtype="string" timeformat="date" '
+            'timerepresentation="interval">'
+        )
+    else:
+        w('  <graph defaultedgetype="undirected" mode="static" idtype="string">')
     w('    <attributes class="node" mode="static">')
     for name in node_names:
-        w(f'      <attribute id={xml_attr(name)} title={xml_attr(name)} type="{attribute_type(G, name)}"/>')
+        shown = GEXF_ATTRIBUTE_NAMES.get(name, name)
+        w(f'      <attribute id={xml_attr(shown)} title={xml_attr(shown)} type="{attribute_type(G, name)}"/>')
     w("    </attributes>")
     if edge_names:
         w('    <attributes class="edge" mode="static">')
@@ -85,14 +108,21 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3") -> bytes:
                 f'      <attribute id={xml_attr(name)} title={xml_attr(name)} type="{attribute_type(G, name, edges=True)}"/>'
             )
         w("    </attributes>")
-    _nodes(w, G, lang, node_names)
-    _edges(w, G, edge_names)
+    _nodes(w, G, lang, node_names, dynamic)
+    _edges(w, G, edge_names, dynamic)
     w("  </graph>")
     w("</gexf>")
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def _nodes(w: Callable[[str], None], G: nx.Graph, lang: str, names: list[str]) -> None:
+def _spell(w: Callable[[str], None], data: dict, indent: str) -> None:
+    """One open-ended spell from the element's ``first_date`` (nothing without one)."""
+    day = data.get("first_date")
+    if day and re.fullmatch(r"-?\d{4,}-\d{2}-\d{2}", str(day)):
+        w(f'{indent}<spells><spell start="{day}"/></spells>')
+
+
+def _nodes(w: Callable[[str], None], G: nx.Graph, lang: str, names: list[str], dynamic: bool = False) -> None:
     """Nodes with their attribute values, colour by type, position from the layout, size by weighted degree."""
     pos = layout(G)
     sizes = node_sizes(G, smallest=5.0, largest=40.0)
@@ -103,8 +133,11 @@ def _nodes(w: Callable[[str], None], G: nx.Graph, lang: str, names: list[str]) -
         w("        <attvalues>")
         for name in names:
             if name in data:
-                w(f"          <attvalue for={xml_attr(name)} value={xml_attr(data[name])}/>")
+                shown = GEXF_ATTRIBUTE_NAMES.get(name, name)
+                w(f"          <attvalue for={xml_attr(shown)} value={xml_attr(data[name])}/>")
         w("        </attvalues>")
+        if dynamic:
+            _spell(w, data, "        ")
         r, g, b = rgb(colour(str(data.get("type", ""))))
         x, y = pos.get(node, (0.0, 0.0))
         w(f'        <viz:color r="{r}" g="{g}" b="{b}" a="1.0"/>')
@@ -114,20 +147,24 @@ def _nodes(w: Callable[[str], None], G: nx.Graph, lang: str, names: list[str]) -
     w("    </nodes>")
 
 
-def _edges(w: Callable[[str], None], G: nx.Graph, names: list[str]) -> None:
+def _edges(w: Callable[[str], None], G: nx.Graph, names: list[str], dynamic: bool = False) -> None:
     """Edges with their weight and attribute values."""
     w(f'    <edges count="{G.number_of_edges()}">')
     for i, (u, v, data) in enumerate(sorted_edges(G)):
         attrs = [name for name in names if name in data]
         weight = data.get("weight", 1)
         head = f'      <edge id="{i}" source={xml_attr(u)} target={xml_attr(v)} weight={xml_attr(weight)}'
-        if not attrs:
+        timed = dynamic and data.get("first_date")
+        if not attrs and not timed:
             w(head + "/>")
             continue
         w(head + ">")
-        w("        <attvalues>")
-        for name in attrs:
-            w(f"          <attvalue for={xml_attr(name)} value={xml_attr(data[name])}/>")
-        w("        </attvalues>")
+        if attrs:
+            w("        <attvalues>")
+            for name in attrs:
+                w(f"          <attvalue for={xml_attr(name)} value={xml_attr(data[name])}/>")
+            w("        </attvalues>")
+        if timed:
+            _spell(w, data, "        ")
         w("      </edge>")
     w("    </edges>")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from ..analysis.metrics import metric_label
 from ..core.errors import ViewError
+from .labels import place_labels
 from .layout import layout
-from .style import check_lang, colour, label, labelled_nodes, node_sizes, present_types, sorted_edges
+from .style import check_lang, colour, default_caption, label, node_sizes, present_types, sorted_edges, type_label
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -106,16 +108,19 @@ def to_png(
             ax.set_xlim(-1.08, 1.08)
             ax.set_ylim(-1.08, 1.08)
             _draw(ax, G, pos, sizes)
-            for v in sorted(labelled_nodes(G, metric=metric)):
-                x, y = pos[v]
-                offset = (sizes.get(v, 4.0) * 0.9 + 2, -3)
-                ax.annotate(
-                    label(G.nodes[v], label_lang, v), (x, y), xytext=offset, textcoords="offset points",
-                    fontsize=8, color="#222222", zorder=3,
-                )  # fmt: skip
-            _legend(fig, G)
-            caption = title if title is not None else str(G.graph.get("title") or G.graph.get("view") or "")
-            fig.text(0.98, 0.965, f"{caption} · size: {metric}", ha="right", va="center", fontsize=11, color="#444444")
+            _labels(fig, G, pos, sizes, label_lang, metric, width, height, dpi)
+            _legend(fig, G, label_lang)
+            caption = title if title is not None else default_caption(G, label_lang)
+            size_word = "大小" if label_lang == "zh" else "size"
+            fig.text(
+                0.98,
+                0.965,
+                f"{caption} · {size_word}: {metric_label(metric, label_lang)}",
+                ha="right",
+                va="center",
+                fontsize=11,
+                color="#444444",
+            )
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
         finally:
@@ -146,8 +151,45 @@ def _draw(ax, G: nx.Graph, pos: dict[str, tuple[float, float]], sizes: dict[str,
         )
 
 
-def _legend(fig, G: nx.Graph) -> None:
-    """One marker per node type present."""
+def _labels(fig, G: nx.Graph, pos, sizes, lang: str, metric: str, width: int, height: int, dpi: int) -> None:
+    """The labels that fit (:func:`kg.export.labels.place_labels`, in pixels), as in the SVG."""
+    from matplotlib import patheffects
+
+    font_pt = 8.0
+    px_per_pt = dpi / 72.0
+
+    def xy(v: str) -> tuple[float, float]:
+        x, y = pos[v]
+        return width * (0.02 + 0.96 * (x + 1.08) / 2.16), height * (1 - (0.02 + 0.88 * (y + 1.08) / 2.16))
+
+    radius = {v: sizes.get(v, 4.0) * 1.3 / 2 * px_per_pt for v in G}
+    placed = place_labels(
+        G,
+        xy,
+        radius,
+        lambda v: label(G.nodes[v], lang, v),
+        bounds=(2.0, height * 0.1, width - 2.0, height - 2.0),
+        font_size=font_pt * px_per_pt,
+        metric=metric,
+    )
+    align = {"start": "left", "end": "right", "middle": "center"}
+    for v in sorted(placed):
+        p = placed[v]
+        fig.text(
+            p.x / width,
+            1 - p.y / height,
+            label(G.nodes[v], lang, v),
+            ha=align[p.anchor],
+            va="baseline",
+            fontsize=font_pt,
+            color="#222222",
+            zorder=3,
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+        )
+
+
+def _legend(fig, G: nx.Graph, lang: str = "en") -> None:
+    """One marker per node type present, named in ``lang`` (from the ontology)."""
     from matplotlib.lines import Line2D
 
     handles = [
@@ -159,7 +201,7 @@ def _legend(fig, G: nx.Graph) -> None:
             markersize=9,
             markerfacecolor=colour(t),
             markeredgecolor="white",
-            label=t,
+            label=type_label(t, lang),
         )
         for t in present_types(G)
     ]

@@ -24,15 +24,41 @@ TYPE_COLOURS: dict[str, str] = {
     "Document": "#B07AA1",
 }
 OTHER_COLOUR = "#76B7B2"
+#: Colours for node types added later (GovernmentBody, Event, Place …), picked by name.
+EXTRA_COLOURS = ("#76B7B2", "#EDC948", "#FF9DA7", "#9C755F", "#BAB0AC", "#17BECF", "#BCBD22")
 
 #: Node attributes in the order every export declares them.
-NODE_ATTRIBUTES = ("type", "label_zh", "label_en", "iri", *METRICS, "document", "clause_number", "heading")
+NODE_ATTRIBUTES = (
+    "type",
+    "label_zh",
+    "label_en",
+    "iri",
+    *METRICS,
+    "document",
+    "clause_number",
+    "heading",
+    "first_date",
+)
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def colour(node_type: str) -> str:
-    """Return the ``#RRGGBB`` colour of a node type."""
-    return TYPE_COLOURS.get(node_type, OTHER_COLOUR)
+    """Return the ``#RRGGBB`` colour of a node type (a stable pick from :data:`EXTRA_COLOURS` for new types)."""
+    if node_type in TYPE_COLOURS:
+        return TYPE_COLOURS[node_type]
+    if not node_type:
+        return OTHER_COLOUR
+    import zlib
+
+    return EXTRA_COLOURS[zlib.crc32(node_type.encode("utf-8")) % len(EXTRA_COLOURS)]
+
+
+def type_label(node_type: str, lang: str) -> str:
+    """Return the name of a node type in ``zh`` or ``en``, from the ontology's rdfs:label."""
+    from ..core.resources import class_labels
+
+    labels = class_labels().get(node_type, {})
+    return labels.get(lang) or labels.get("en") or node_type
 
 
 def present_types(G: nx.Graph) -> list[str]:
@@ -132,6 +158,13 @@ def node_sizes(
     return {v: round(smallest + (largest - smallest) * math.sqrt(max(x, 0.0) / top), 3) for v, x in values.items()}
 
 
+def default_caption(G: nx.Graph, lang: str) -> str:
+    """The view's title in ``lang`` (``title_zh`` for Chinese when the view has one)."""
+    if lang == "zh" and G.graph.get("title_zh"):
+        return str(G.graph["title_zh"])
+    return str(G.graph.get("title") or G.graph.get("view") or "view")
+
+
 def description(G: nx.Graph) -> str:
     parts = [f"dsr-kg view {G.graph.get('view', '')}: {G.graph.get('title', '')}"]
     for key, name in (("documents", "documents"), ("types", "types")):
@@ -151,14 +184,20 @@ def labelled_nodes(G: nx.Graph, limit: int = 60, metric: str = "weighted_degree"
 
 
 def node_card(data: dict[str, Any], lang: str) -> str:
-    lines = [f"{label(data, lang)} ({data.get('type', '')})"]
+    """The tooltip of a node: both labels, its type and metrics named in ``lang`` (with their keys), its IRI."""
+    from ..analysis.metrics import metric_label
+
+    node_type = str(data.get("type", ""))
+    first = label(data, lang)
+    lines = [f"{first} ({type_label(node_type, lang)})"]
     other = label(data, "en" if lang == "zh" else "zh")
-    if other and other != lines[0].split(" (")[0]:
+    if other and other != first:
         lines.append(other)
     if data.get("heading"):
         lines.append(str(data["heading"]))
     for metric in METRICS:
         if metric in data:
-            lines.append(f"{metric}: {data[metric]}")
+            name = metric_label(metric, lang)
+            lines.append(f"{name}{'' if name == metric else f' ({metric})'}: {data[metric]}")
     lines.append(str(data.get("iri", "")))
     return "\n".join(lines)

@@ -6,17 +6,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from ..analysis.metrics import metric_label
 from ..core.errors import ViewError
+from .labels import Placement, place_labels, text_width
 from .layout import layout
 from .style import (
     check_lang,
     colour,
+    default_caption,
     label,
-    labelled_nodes,
     node_card,
     node_sizes,
     present_types,
     sorted_edges,
+    type_label,
     xml_attr,
     xml_text,
 )
@@ -24,6 +27,7 @@ from .style import (
 if TYPE_CHECKING:
     import networkx as nx
 
+_FONT_SIZE = 11.0
 _SVG_FONTS = "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Zen Hei','PingFang SC','Microsoft YaHei',sans-serif"
 
 
@@ -42,7 +46,9 @@ def to_svg(
 
     Each node is an ``<a>`` (link: ``href(iri)``, by default the IRI itself) with class
     ``node`` and ``data-id``/``data-type``, holding a circle with a ``<title>`` tooltip
-    (labels and metrics) and, for the largest nodes, a text label.
+    (labels and metrics); labels are placed by :func:`kg.export.labels.place_labels` (the
+    ones that fit, by rank, each component's top node first, none clipped) in a ``labels``
+    group after the nodes, each ``<text data-id=…>``.
 
     Args:
         G: a view with metrics.
@@ -65,11 +71,21 @@ def to_svg(
         x, y = pos.get(node, (0.0, 0.0))
         return margin + (x + 1) / 2 * inner_w, margin + legend_h + (1 - (y + 1) / 2) * inner_h
 
+    labels = place_labels(
+        G,
+        xy,
+        sizes,
+        lambda v: label(G.nodes[v], lang, v),
+        bounds=(4.0, margin + 6.0, width - 4.0, height - 4.0),
+        font_size=_FONT_SIZE,
+        metric=metric,
+    )
+
     out: list[str] = []
     w = out.append
     if standalone:
         w('<?xml version="1.0" encoding="UTF-8"?>')
-    caption = title if title is not None else str(G.graph.get("title") or G.graph.get("view") or "view")
+    caption = title if title is not None else default_caption(G, lang)
     w(
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="kg-view" '
@@ -77,9 +93,9 @@ def to_svg(
     )
     w(f"<title>{escape(xml_text(caption))}</title>")
     w('<rect width="100%" height="100%" fill="#ffffff"/>')
-    _legend(w, G, margin, width, caption, metric)
+    _legend(w, G, margin, width, caption, metric, lang)
     _edges(w, G, xy)
-    _nodes(w, G, xy, sizes, href or (lambda iri: iri), lang, labelled_nodes(G, metric=metric))
+    _nodes(w, G, xy, sizes, href or (lambda iri: iri), lang, labels)
     w("</svg>")
     return ("\n".join(out) + "\n").encode("utf-8")
 
@@ -87,18 +103,28 @@ def to_svg(
 Point = Callable[[str], tuple[float, float]]
 
 
-def _legend(w: Callable[[str], None], G: nx.Graph, margin: float, width: int, caption: str, metric: str) -> None:
-    """The node types present (in a fixed order) and the caption."""
+def _legend(
+    w: Callable[[str], None], G: nx.Graph, margin: float, width: int, caption: str, metric: str, lang: str
+) -> None:
+    """The node types present (in a fixed order, named in ``lang``) and the caption."""
     w('<g class="legend" font-size="13">')
     x = margin
+    other = "en" if lang == "zh" else "zh"
     for t in present_types(G):
+        name, second = type_label(t, lang), type_label(t, other)
         w(f'<circle cx="{x + 6:.1f}" cy="{margin / 2 + 6:.1f}" r="6" fill="{colour(t)}"/>')
-        w(f'<text x="{x + 16:.1f}" y="{margin / 2 + 11:.1f}">{escape(t)}</text>')
-        x += 26 + 8 * len(t)
-    w(
-        f'<text x="{width - margin:.1f}" y="{margin / 2 + 11:.1f}" text-anchor="end" fill="#555">'
-        f"{escape(xml_text(caption))} · size: {escape(metric)}</text>"
-    )
+        w(f'<text x="{x + 16:.1f}" y="{margin / 2 + 11:.1f}">{escape(name)}</text>')
+        x += 20 + text_width(name, 13)
+        if second != name:  # both languages, the label language first
+            w(f'<text x="{x:.1f}" y="{margin / 2 + 11:.1f}" font-size="11" fill="#666">{escape(second)}</text>')
+            x += text_width(second, 11)
+        x += 12
+    size_word = "大小" if lang == "zh" else "size"
+    right = f"{xml_text(caption)} · {size_word}: {metric_label(metric, lang)}"
+    if x + text_width(right, 13) < width - margin:  # no room next to a long legend: leave it out
+        w(
+            f'<text x="{width - margin:.1f}" y="{margin / 2 + 11:.1f}" text-anchor="end" fill="#555">{escape(right)}</text>'
+        )
     w("</g>")
 
 
@@ -123,9 +149,12 @@ def _nodes(
     sizes: dict[str, float],
     link: Callable[[str], str],
     lang: str,
-    shown: set[str],
+    shown: dict[str, Placement],
 ) -> None:
-    """Nodes as linked circles with a tooltip; labels on the ``shown`` ones; big nodes on top."""
+    """Nodes as linked circles with a tooltip; the labels that fit (``shown``); big nodes on top.
+
+    Labels are drawn after every circle, so no circle hides a label.
+    """
     w('<g class="nodes">')
     for node in sorted(G, key=lambda v: (sizes.get(v, 4.0), v)):
         data = G.nodes[node]
@@ -140,10 +169,14 @@ def _nodes(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour(str(data.get("type", "")))}" '
             f'stroke="#ffffff" stroke-width="1"><title>{escape(xml_text(node_card(data, lang)))}</title></circle>'
         )
-        if node in shown:
-            w(
-                f'<text x="{cx + r + 2:.1f}" y="{cy + 4:.1f}" font-size="11" fill="#222" '
-                f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(xml_text(label(data, lang, node)))}</text>'
-            )
         w("</a>")
+    w("</g>")
+    w(f'<g class="labels" font-size="{_FONT_SIZE:g}" fill="#222" paint-order="stroke" stroke="#fff" stroke-width="3">')
+    for node in sorted(shown):
+        p = shown[node]
+        anchor = "" if p.anchor == "start" else f' text-anchor="{p.anchor}"'
+        w(
+            f'<text x="{p.x:.1f}" y="{p.y:.1f}"{anchor} data-id={xml_attr(node)}>'
+            f"{escape(xml_text(label(G.nodes[node], lang, node)))}</text>"
+        )
     w("</g>")

@@ -388,6 +388,11 @@ class Guard:
                     "(POST) with an `Authorization: Bearer` token, and this endpoint is read-only unless one is configured"
                 )
             if not a.operation:
+                from .syntax import describe, find_problem
+
+                problem = find_problem(text)
+                if problem is not None:
+                    raise QueryError("SPARQL syntax error at " + describe(text, problem))
                 raise QueryError(
                     "SPARQL syntax error: no query form found; a query must contain SELECT, ASK, CONSTRUCT or DESCRIBE"
                 )

@@ -17,12 +17,13 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from ..core.errors import QueryError, ResultTooLarge
-from ..core.media import BY_TYPE, GRAPH_OFFER, RDF_TYPES, SELECT_OFFER
+from ..core.errors import NotAcceptable, QueryError, ResultTooLarge
+from ..core.media import BY_TYPE, GRAPH_OFFER, KIND_ALIASES, RDF_TYPES, SELECT_OFFER, format_names, short_name
 from ..core.negotiation import negotiate
 from ..core.vocab import PREFIXES
 from ..store import serialize
-from .guard import declares_dataset
+from .guard import declares_dataset, query_form
+from .syntax import syntax_error_message
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -36,6 +37,13 @@ class QueryResult:
     media_type: str  #: without charset
     kind: str  #: "bindings", "boolean" or "graph"
     rows: int  #: solutions or triples (1 for ASK)
+    #: the row limit when the result was cut to it (``truncate=True``), else None
+    truncated_at: int | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """True when only the first :attr:`truncated_at` rows (or triples) were kept."""
+        return self.truncated_at is not None
 
 
 def execute(
@@ -48,6 +56,8 @@ def execute(
     named_graphs: Sequence[str] = (),
     max_rows: int | None = None,
     base_iri: str | None = None,
+    truncate: bool = False,
+    prelude: str = "",
 ) -> QueryResult:
     """Run a SPARQL query and serialise its result.
 
@@ -59,13 +69,19 @@ def execute(
         default_graphs: protocol ``default-graph-uri`` values; when this and
             ``named_graphs`` are both empty the default graph is the union of all graphs.
         named_graphs: protocol ``named-graph-uri`` values.
-        max_rows: refuse results with more solutions or triples than this.
+        max_rows: the most solutions or triples a result may have.
         base_iri: base IRI for relative IRIs in the query.
+        truncate: with more than ``max_rows`` results, keep the first ``max_rows`` and mark
+            the result truncated (:attr:`QueryResult.truncated_at`; SPARQL JSON results get
+            ``"truncated": true`` in their ``head``) instead of refusing it.
+        prelude: text put in front of the query (``kg query``'s PREFIX lines); syntax
+            errors are reported at their line and column in ``query`` itself.
 
     Raises:
-        QueryError: syntax error (with the parser's message) or an evaluation error.
+        QueryError: syntax error (line, column, the line with a caret and what to do) or
+            an evaluation error.
         NotAcceptable: no result format fits both the query form and the request.
-        ResultTooLarge: more than ``max_rows`` results.
+        ResultTooLarge: more than ``max_rows`` results and ``truncate`` is False.
     """
     import pyoxigraph as ox
 
@@ -74,29 +90,30 @@ def execute(
         # The protocol dataset replaces any FROM / FROM NAMED of the query (SPARQL 1.1 Protocol §2.1.4).
         kwargs["default_graph"] = [_graph_node(g, "default-graph-uri") for g in default_graphs] or ox.DefaultGraph()
         kwargs["named_graphs"] = [_graph_node(g, "named-graph-uri") for g in named_graphs]
-    elif not declares_dataset(query):
+    elif not declares_dataset(prelude + query):
         # Without FROM / FROM NAMED the default graph is the union of all graphs; a query
         # that names its dataset gets exactly that (union mode would override its FROM).
         kwargs["use_default_graph_as_union"] = True
     try:
-        result = store.query(query, **kwargs)
+        result = store.query(prelude + query, **kwargs)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        raise QueryError(syntax_error_message(query, str(exc), prelude)) from exc
     except (OSError, ValueError, TypeError) as exc:
         raise QueryError(f"query evaluation failed: {exc}") from exc
 
     try:
         if isinstance(result, ox.QueryBoolean):
-            chosen = choose_media_type(media_type, accept, SELECT_OFFER)
+            chosen = choose_media_type(media_type, accept, SELECT_OFFER, form="ASK")
             return QueryResult(serialize_boolean(bool(result), chosen), chosen, "boolean", 1)
         if isinstance(result, ox.QueryTriples):
-            chosen = choose_media_type(media_type, accept, GRAPH_OFFER)
-            triples = _capped(result, max_rows, "triples")
-            return QueryResult(serialize_triples(triples, chosen), chosen, "graph", len(triples))
-        chosen = choose_media_type(media_type, accept, SELECT_OFFER)
+            chosen = choose_media_type(media_type, accept, GRAPH_OFFER, form=query_form(query) or "CONSTRUCT")
+            triples, cut = _capped(result, max_rows, "triples", truncate)
+            return QueryResult(serialize_triples(triples, chosen), chosen, "graph", len(triples), cut)
+        chosen = choose_media_type(media_type, accept, SELECT_OFFER, form="SELECT")
         variables = [v.value for v in result.variables]
-        rows = _capped(result, max_rows, "rows")
-        return QueryResult(serialize_bindings(variables, rows, chosen), chosen, "bindings", len(rows))
+        rows, cut = _capped(result, max_rows, "rows", truncate)
+        body = serialize_bindings(variables, rows, chosen, truncated=cut is not None)
+        return QueryResult(body, chosen, "bindings", len(rows), cut)
     except (OSError, ValueError) as exc:
         raise QueryError(f"query evaluation failed: {exc}") from exc
 
@@ -110,26 +127,49 @@ def _graph_node(iri: str, parameter: str):
         raise QueryError(f"{parameter} {iri!r} is not an absolute IRI ({exc})") from None
 
 
-def choose_media_type(media_type: str | None, accept: str | None, offer: list[str]) -> str:
+def choose_media_type(media_type: str | None, accept: str | None, offer: list[str], form: str = "") -> str:
     """Return the result type: the explicit ``media_type`` if offered, else the Accept header's best.
 
+    For a graph offer ``application/json`` in the Accept header means JSON-LD and
+    ``application/xml`` RDF/XML (:data:`kg.core.media.KIND_ALIASES`).
+
     Raises:
-        NotAcceptable: neither fits the offer.
+        NotAcceptable: neither fits the offer (the message names the formats of ``form``).
     """
-    if media_type:
-        return negotiate(media_type, offer)
-    return negotiate(accept, offer, default=offer[0])
+    kind = "rdf" if offer and BY_TYPE[offer[0]].kind == "rdf" else "results"
+    aliases = KIND_ALIASES[kind]
+    try:
+        if media_type:
+            return negotiate(media_type, offer, aliases=aliases)
+        return negotiate(accept, offer, default=offer[0], aliases=aliases)
+    except NotAcceptable:
+        asked = f"format={short_name(media_type)}" if media_type else f"Accept: {accept}"
+        what = f"a {form} result" if form else "this result"
+        forms = "CONSTRUCT and DESCRIBE" if kind == "rdf" else "SELECT and ASK"
+        raise NotAcceptable(
+            f"none of the requested types ({asked}) can be produced for {what}; {forms} results come as "
+            f"{', '.join(format_names(kind))} (format=…) or {', '.join(offer)} (Accept)"
+        ) from None
 
 
-def _capped(results: Iterable, max_rows: int | None, what: str) -> list:
+#: What a row-limit message tells the user to do instead.
+ROW_LIMIT_ADVICE = "add LIMIT (and OFFSET to page), or download the whole graph from /data/dump.nq.gz"
+
+
+def _capped(results: Iterable, max_rows: int | None, what: str, truncate: bool = False) -> tuple[list, int | None]:
+    """Return the first ``max_rows`` results and, when there were more and ``truncate``, the limit.
+
+    Raises:
+        ResultTooLarge: more than ``max_rows`` results and not ``truncate``.
+    """
     if max_rows is None:
-        return list(results)
+        return list(results), None
     items = list(islice(results, max_rows + 1))
     if len(items) > max_rows:
-        raise ResultTooLarge(
-            f"the query returns more than {max_rows} {what}, the endpoint's limit; add LIMIT (and OFFSET to page)"
-        )
-    return items
+        if truncate:
+            return items[:max_rows], max_rows
+        raise ResultTooLarge(f"the query returns more than {max_rows} {what}, the endpoint's limit; {ROW_LIMIT_ADVICE}")
+    return items, None
 
 
 # ---------------------------------------------------------------- serialisers
@@ -202,8 +242,12 @@ def _term_tsv(term) -> str:
     return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def serialize_bindings(variables: list[str], rows: list, media_type: str) -> bytes:
-    """Serialise SELECT solutions in one of :data:`RESULT_TYPES`."""
+def serialize_bindings(variables: list[str], rows: list, media_type: str, *, truncated: bool = False) -> bytes:
+    """Serialise SELECT solutions in one of :data:`RESULT_TYPES`.
+
+    ``truncated`` adds ``"truncated": true`` to the ``head`` of SPARQL JSON results (the
+    first member, so streaming parsers read it before the bindings).
+    """
     if media_type == "application/sparql-results+json":
         bindings = []
         for row in rows:
@@ -213,7 +257,10 @@ def serialize_bindings(variables: list[str], rows: list, media_type: str) -> byt
                 if term is not None:
                     b[v] = _term_json(term)
             bindings.append(b)
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+        head: dict[str, Any] = {"vars": variables}
+        if truncated:
+            head["truncated"] = True
+        doc = {"head": head, "results": {"bindings": bindings}}
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if media_type == "application/sparql-results+xml":
         out = [

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING
 
 from ..core.iris import DEFAULT_BASE, ONTOLOGY_GRAPH
 from ..core.resources import ONTOLOGY_DIR, lexicon_files
+from ..core.vocab import SKOS
 from .oxigraph import ntriples, replace_graph
+
+_EDITORIAL_NOTE = str(SKOS.editorialNote)
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -23,7 +26,11 @@ def ontology_ntriples(base: str = DEFAULT_BASE, directory: Path | None = None) -
     for f in files:
         if not f.is_file():
             continue
-        triples = [q.triple for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+        # Curation notes (skos:editorialNote: which file, which commit, which check) stay in the
+        # lexicon files for the editors; the graph publishes the clean dcterms:source.
+        triples = [
+            q.triple for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE) if q.predicate.value != _EDITORIAL_NOTE
+        ]
         chunks.append(ntriples(triples))
     text = "".join(chunks)
     if base != DEFAULT_BASE:

@@ -42,8 +42,8 @@ class GraphReport:
     graph: str
     triples: int = 0
     bytes: int = 0
-    requests: int = 0
-    retries: int = 0
+    requests: int = 0  #: HTTP requests sent: every attempt, failed ones and retries included
+    retries: int = 0  #: how many of those repeated an earlier attempt
     seconds: float = 0.0
     error: str | None = None
 
@@ -75,7 +75,8 @@ class PushReport:
         rate = triples / self.seconds if self.seconds else 0.0
         return (
             f"pushed {len(sent)} of {len(self.graphs)} graphs ({triples:,} triples, {size / 1e6:,.1f} MB, "
-            f"{sum(g.requests for g in self.graphs)} requests, {sum(g.retries for g in self.graphs)} retries) "
+            f"{_plural(sum(g.requests for g in self.graphs), 'HTTP request')} of which "
+            f"{_plural(sum(g.retries for g in self.graphs), 'retry', 'retries')}) "
             f"to {self.url} in {self.seconds:.2f} s ({rate:,.0f} triples/s); {len(self.failures)} failed"
         )
 
@@ -88,6 +89,10 @@ class PushReport:
             "ok": self.ok,
             "graphs": [asdict(g) for g in self.graphs],
         }
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def graph_url(url: str, graph: str | None) -> str:
@@ -135,6 +140,9 @@ class GraphStoreClient:
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.headers.setdefault("User-Agent", "dsr-kg push")
+        #: HTTP requests sent (every attempt, failed ones and retries included) and retries among them
+        self.sent = 0
+        self.retried = 0
 
     def send(self, method: str, graph: str | None, body: bytes, content_type: str) -> int:
         """Send one request; return the number of retries it took.
@@ -148,6 +156,7 @@ class GraphStoreClient:
         attempt = 0
         while True:
             delay = self.backoff * (2**attempt)
+            self.sent += 1
             try:
                 response = self.session.request(
                     method, target, data=body, headers={"Content-Type": content_type}, timeout=self.timeout
@@ -168,6 +177,7 @@ class GraphStoreClient:
                 raise PushError(f"{method} {target} failed after {attempt + 1} attempts: {problem}")
             time.sleep(delay)
             attempt += 1
+            self.retried += 1
 
     def update(self, endpoint: str, update: str) -> None:
         """Run a SPARQL Update on ``endpoint`` (no retries: updates are not idempotent in general).
@@ -177,6 +187,7 @@ class GraphStoreClient:
         """
         import requests
 
+        self.sent += 1
         try:
             response = self.session.post(endpoint, data={"update": update}, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -288,6 +299,7 @@ def _push_graph(
     started = time.perf_counter()
     size = 0 if _has_blank_nodes(store, graph) else batch_size
     staging = None
+    sent, retried = client.sent, client.retried
     try:
         for number, batch in enumerate(_batches(store, graph, size)):
             if number > 0 and not batch:
@@ -300,15 +312,16 @@ def _push_graph(
             else:
                 target, method = staging or graph, "POST"
             body = _serialise(batch, fmt)
-            result.retries += client.send(method, target, body, content_type)
-            result.requests += 1
+            client.send(method, target, body, content_type)
             result.triples += len(batch)
             result.bytes += len(body)
         if staging is not None:
             client.update(update_endpoint, f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>")  # type: ignore[arg-type]
-            result.requests += 1
     except KGError as exc:
         result.error = str(exc)
+    # Every HTTP request counts, also the attempts that failed and the retries (the client counts them).
+    result.requests = client.sent - sent
+    result.retries = client.retried - retried
     result.seconds = time.perf_counter() - started
     return result
 

@@ -25,6 +25,10 @@ _TEMPLATE = """{% extends "base.html" %}
 {% block title %}比较 Compare{% endblock %}
 {% block main %}
 <h1>文件比较 Compare two documents</h1>
+{% if documents | length < 2 %}
+<p class="notice" id="one-document"><span lang="zh">这个图里{% if documents %}只有一份文件（{{ documents[0].title }}）{% else %}还没有文件{% endif %}：比较需要至少两份。用 <code>kg build 文件或文件夹</code> 加入更多文件后再来比较。</span>
+<span lang="en">This graph has {% if documents %}only one document ({{ documents[0].title }}){% else %}no documents yet{% endif %}: a comparison needs at least two. Add documents with <code>kg build PATH</code>, then compare them here.</span></p>
+{% endif %}
 <form method="get" action="{{ url_for('compare.compare') }}" class="compare-form">
   <label>A <select name="a">{% for d in documents %}<option value="{{ d.iri }}" {% if d.iri == a %}selected{% endif %}>{{ d.title }}</option>{% endfor %}</select></label>
   <label>B <select name="b">{% for d in documents %}<option value="{{ d.iri }}" {% if d.iri == b %}selected{% endif %}>{{ d.title }}</option>{% endfor %}</select></label>

@@ -50,9 +50,10 @@ def dataset_statistics() -> dict[str, Any]:
         ):
             out[name] = int_value(engine.select(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")[0], "n")
         types = {}
+        values = " ".join(f"dsr:{name}" for name in ENTITY_TYPES)  # every entity type, also ones added later
         for row in engine.select(
-            """SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {
-                 ?c dsr:mentions ?e . ?e a ?t . VALUES ?t { dsr:Country dsr:Organisation dsr:Technology dsr:Sector } }
+            f"""SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+                 ?c dsr:mentions ?e . ?e a ?t . VALUES ?t {{ {values} }} }}
                GROUP BY ?t"""
         ):
             types[row["t"].value.rsplit("#", 1)[-1]] = int_value(row, "n")

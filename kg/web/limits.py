@@ -42,7 +42,7 @@ DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
 DEFAULT_RATE_LIMIT = 10.0
 DEFAULT_RATE_LIMIT_BURST = 60
 _MAX_CLIENTS = 100_000  #: buckets kept; the least recently seen are dropped beyond this
-_EXEMPT_PREFIXES = ("/health", "/static/")
+_EXEMPT_PREFIXES = ("/health", "/static/", "/favicon.ico")
 
 _installed = False
 _install_lock = threading.Lock()

@@ -3,7 +3,7 @@ and to its description in RDF by Accept. Every number and label comes through th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, make_response, render_template, url_for
 
@@ -38,7 +38,7 @@ def resource(rest: str) -> Response:
     if chosen != "text/html":
         triples = describe_triples(iri)
         if not triples:
-            raise NotFound(f"no resource <{iri}> in this graph")
+            return _redirect_or_404(rest, iri)
         body = serialize_triples(sorted(triples, key=str), chosen)
         response = make_response(body)
         response.headers["Content-Type"] = f"{chosen}; charset=utf-8"
@@ -46,10 +46,58 @@ def resource(rest: str) -> Response:
         return cacheable(response)
     rows = engine.select(f"SELECT DISTINCT ?p ?o WHERE {{ {_iri(iri)} ?p ?o }}")
     if not rows:
-        raise NotFound(f"no resource <{iri}> in this graph")
+        return _redirect_or_404(rest, iri)
     context = resource_context(iri, rows)
     response = make_response(render_template("resource.html", **context))
     return cacheable(response)
+
+
+def canonical_rest(rest: str) -> str | None:
+    """Return the canonical ``/id/`` path of a variant that does not exist itself, or None.
+
+    Type segments are lower case and keys have one canonical case (``country/CN`` — the
+    ISO 3166 alpha-2 code as ISO writes it —, ``technology/5g``): a case variant
+    (``country/cn``, ``Country/Cn``, ``technology/5G``) names the same thing, and so does
+    a country's alpha-3 code (``country/chn``). Only paths whose canonical resource exists
+    are redirected.
+    """
+    engine = get_engine()
+    kind, sep, key = rest.partition("/")
+    kind = kind.lower()
+    candidates = [c for c in dict.fromkeys(f"{kind}{sep}{k}" for k in (key, key.upper(), key.lower())) if c != rest]
+    if kind == ENTITY_TYPES["Country"] and len(key) == 3 and key.isalpha():
+        for row in engine.select(
+            f'SELECT ?c WHERE {{ ?c dsr:iso3166Alpha3 ?code FILTER(UCASE(STR(?code)) = "{key.upper()}") }} LIMIT 1'
+        ):
+            found = row["c"].value
+            if found.startswith(base_iri()):
+                candidates.append(found[len(base_iri()) :])
+    for candidate in candidates:
+        if engine.select(f"SELECT ?p WHERE {{ {_iri(base_iri() + candidate)} ?p ?o }} LIMIT 1"):
+            return candidate
+    return None
+
+
+def _redirect_or_404(rest: str, iri: str) -> Response:
+    """301 to the canonical IRI's page when ``rest`` is a variant of it; else 404.
+
+    301 (Moved Permanently), not 303: the variant does not name another thing that the
+    canonical resource describes (the 303 of httpRange-14); it is the same IRI spelt
+    differently, so clients and caches may replace it for good. Query parameters
+    (``?format=``) are kept; ``Vary: Accept`` because the target negotiates.
+    """
+    from flask import redirect, request
+
+    target = canonical_rest(rest) if is_safe_iri(iri) else None
+    if target is None:
+        raise NotFound(f"no resource <{iri}> in this graph")
+    location = url_for("linked_data.resource", rest=target)
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    response = cast(Response, redirect(location, code=301))
+    response.headers["Link"] = f'<{base_iri() + target}>; rel="canonical"'
+    response.vary.add("Accept")
+    return response
 
 
 def describe_triples(iri: str) -> list:

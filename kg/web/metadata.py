@@ -18,7 +18,7 @@ from ..core.resources import ONTOLOGY_FILE
 from ..core.vocab import DSR, shorten
 from .context import base_iri, get_engine
 from .dataset import build_time, dataset_summary, int_value
-from .representation import LD_OFFER, RDF_OFFER, cacheable, negotiate_representation, rdflib_response
+from .representation import LD_OFFER, cacheable, negotiate_representation, rdflib_response
 
 bp = Blueprint("metadata", __name__)
 
@@ -94,8 +94,12 @@ def void_graph():
 
 @bp.route("/.well-known/void")
 def void() -> Response:
-    """VoID description, by Accept (Turtle by default)."""
-    chosen = negotiate_representation(None, RDF_OFFER)
+    """VoID description: a page for browsers, RDF by Accept or format= for everything else (Turtle by default)."""
+    chosen = negotiate_representation(None, LD_OFFER)
+    if chosen == "text/html":
+        from .rdf_page import void_page
+
+        return void_page(void_graph())
     return rdflib_response(void_graph(), chosen)
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, make_response, render_template, request, 
 
 from ..core.errors import KGError
 from ..core.media import RDF_TYPES, RESULT_TYPES
+from ..core.resources import class_labels
 from .context import base_iri
 from .dataset import dataset_statistics
 
@@ -27,23 +28,36 @@ class Example:
     title_zh: str
     title_en: str
     query: str
+    #: documents the store needs for the example to answer (``# min-documents: 2``)
+    min_documents: int = 1
+
+
+_HEADER = re.compile(r"#\s*(title@zh|title@en|min-documents):\s*(.+)")
 
 
 @functools.lru_cache(maxsize=1)
 def examples() -> tuple[Example, ...]:
-    """Load the example queries (``# title@zh:`` / ``# title@en:`` header lines, then the query)."""
+    """Load the example queries: ``# title@zh:``, ``# title@en:`` and ``# min-documents:`` header lines, then the query."""
     out = []
     for path in sorted(EXAMPLES_DIR.glob("*.rq")):
-        titles: dict[str, str] = {}
+        header: dict[str, str] = {}
         body: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines():
-            m = re.match(r"#\s*title@(zh|en):\s*(.+)", line)
+            m = _HEADER.match(line)
             if m and not body:
-                titles[m.group(1)] = m.group(2).strip()
+                header[m.group(1)] = m.group(2).strip()
             else:
                 body.append(line)
         query = "\n".join(body).strip() + "\n"
-        out.append(Example(path.stem, titles.get("zh", path.stem), titles.get("en", path.stem), query))
+        out.append(
+            Example(
+                path.stem,
+                header.get("title@zh", path.stem),
+                header.get("title@en", path.stem),
+                query,
+                int(header.get("min-documents", "1")),
+            )
+        )
     return tuple(out)
 
 
@@ -69,8 +83,10 @@ def index_page() -> Response:
             base=base_iri(),
             id_prefix=url_for("linked_data.resource", rest="x")[:-1],
             endpoint=url_for("sparql.endpoint"),
+            dump_url=request.script_root + "/data/dump.nq.gz",  # issue 16's route (void:dataDump)
             result_formats=[(RESULT_TYPES[m][0], m) for m in RESULT_TYPES],
             rdf_formats=[(RDF_TYPES[m][0], m) for m in RDF_TYPES],
+            type_labels=class_labels(),  # entity type names from the ontology (zh, en)
         )
     )
     response.vary.add("Accept")
@@ -81,3 +97,14 @@ def index_page() -> Response:
 def index() -> Response:
     """The query page: editor, examples, statistics."""
     return index_page()
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """The site icon (browsers ask for /favicon.ico on every page)."""
+    from flask import current_app, send_from_directory
+
+    response = send_from_directory(
+        Path(current_app.root_path) / "static", "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
+    return response

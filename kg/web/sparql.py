@@ -17,16 +17,17 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Response, current_app, g, request, url_for
 
 from ..core.errors import AuthenticationRequired, NotAcceptable, QueryError, UnsupportedMediaType, UpdateForbidden
-from ..core.media import ALIASES, FORMAT_PARAM, HTML, MEDIA_TYPES, extension
+from ..core.media import BY_TYPE, FORMAT_PARAM, HTML, MEDIA_TYPES, extension, format_media_type, format_names
 from ..core.vocab import DCTERMS, FORMATS, RDF, SD, VOID, XSD
-from ..query.guard import query_form
+from ..query.guard import QUERY_FORMS, query_form
+from ..query.sparql import ROW_LIMIT_ADVICE
 from .context import clear_cache, get_engine
 from .dataset import dataset_summary
 
 bp = Blueprint("sparql", __name__)
 
 #: Parameters that may come without a query (they shape the service description).
-_PASSIVE_PARAMS = {"format", "output", "download"}
+_PASSIVE_PARAMS = {"format", "output", "download", "bom"}
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
@@ -99,23 +100,41 @@ def _one(params: list[tuple[str, str]], name: str, direct: str | None) -> str | 
     return values[0] if values else None
 
 
-def result_media_type(params: list[tuple[str, str]]) -> str | None:
-    """Return the media type asked for by ``format=`` / ``output=``, if any.
+def result_media_type(params: list[tuple[str, str]], form: str | None = None) -> str | None:
+    """Return the media type asked for by ``format=`` / ``output=``, if any, read for the query form.
+
+    ``xml`` means SPARQL results XML for SELECT/ASK and RDF/XML for CONSTRUCT/DESCRIBE,
+    ``json`` SPARQL results JSON or JSON-LD; the short names clients send (``rdf+xml``,
+    ``n3``, ``json-ld``, ``nt``, ``ttl`` …) and media types are accepted. Clients such as
+    SPARQLWrapper send several values (``format=rdf+xml&format=application/rdf+xml``): the
+    first one understood counts.
 
     Raises:
-        QueryError: an unknown format name.
+        QueryError: no value is a known format name or media type.
+        NotAcceptable: the format is one the query form cannot produce (``turtle`` for a SELECT).
     """
-    value = next((v for k, v in params if k in ("format", "output") and v), None)
-    if value is None:
+    values = [v for k, v in params if k in ("format", "output") and v.strip()]
+    if not values:
         return None
-    key = value.strip().lower()
-    if key in FORMAT_PARAM:
-        return FORMAT_PARAM[key]
-    if "/" in key:
-        key = key.split(";")[0].strip()
-        return ALIASES.get(key, key)
+    kind = "rdf" if form in ("CONSTRUCT", "DESCRIBE") else "results"
+    for value in values:
+        if value.strip().lower() == "html":
+            return HTML
+        media = format_media_type(value, kind)
+        if media is not None:
+            if form in QUERY_FORMS and media in BY_TYPE and BY_TYPE[media].kind != kind:
+                forms = "CONSTRUCT and DESCRIBE" if kind == "rdf" else "SELECT and ASK"
+                raise NotAcceptable(
+                    f"format={value} ({media}) does not fit a {form} query; {forms} results come as "
+                    f"{', '.join(format_names(kind))}"
+                )
+            return media
+    for value in values:
+        key = value.strip().lower()
+        if "/" in key:  # an unknown media type: let negotiation name what is available (406)
+            return key.split(";")[0].strip()
     names = sorted(set(FORMAT_PARAM) - {"html"})
-    raise QueryError(f"unknown format={value!r}; use one of {', '.join(names)} or a media type")
+    raise QueryError(f"unknown format={values[0]!r}; use one of {', '.join(names)} or a media type")
 
 
 @bp.route("/sparql/", methods=["GET", "POST", "OPTIONS"], endpoint="endpoint_slash")
@@ -147,9 +166,10 @@ def endpoint() -> Response:
 
 
 def _query(query: str, params: list[tuple[str, str]]) -> Response:
-    g.kg_query_form = query_form(query) or "?"  # for the access log
+    form = query_form(query)
+    g.kg_query_form = form or "?"  # for the access log
     g.kg_query_hash = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
-    media_type = result_media_type(params)
+    media_type = result_media_type(params, form)
     if media_type == "text/html":
         raise NotAcceptable("format=html is not a result format; open / to run queries in the browser")
     result = get_engine().run(
@@ -161,9 +181,21 @@ def _query(query: str, params: list[tuple[str, str]]) -> Response:
         base_iri=request.base_url,
     )
     g.kg_rows = result.rows
-    response = Response(result.body, status=200)
+    body = result.body
+    if result.media_type in ("text/csv", "text/tab-separated-values") and any(
+        k == "bom" and v.strip().lower() in ("1", "true", "yes", "on") for k, v in params
+    ):
+        body = "\ufeff".encode() + body  # Excel reads UTF-8 (Chinese labels) only after a byte-order mark
+    response = Response(body, status=200)
     response.headers["Content-Type"] = f"{result.media_type}; charset=utf-8"
     response.vary.add("Accept")
+    if result.truncated_at is not None:
+        # Virtuoso's header, which clients of public endpoints already look for
+        response.headers["X-SPARQL-MaxRows"] = str(result.truncated_at)
+        response.headers["X-KG-Truncated"] = (
+            f"only the first {result.truncated_at} {'triples' if result.kind == 'graph' else 'rows'} are sent; "
+            + ROW_LIMIT_ADVICE
+        )
     if media_type is not None:
         ext = extension(result.media_type)
         download = any(k == "download" and v not in ("", "0", "false") for k, v in params)

@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 
-from ..analysis.metrics import METRICS, summary
+from ..analysis.metrics import METRICS, metric_label, summary
 from ..analysis.views import VIEWS, build_filtered, list_documents, make_filter, view_spec
 from ..core.errors import NotFound, ViewError
 from ..core.media import ALIASES
 from ..core.negotiation import negotiate
 from ..export import FORMATS, TYPE_COLOURS, colour, label, render, to_svg
+from ..export.style import type_label
 from .context import CACHE_KEY, body_etag, get_engine, local_path
 
 if TYPE_CHECKING:
@@ -101,11 +102,25 @@ def _view(name: str) -> tuple[nx.Graph, dict[str, Any]]:
     return result
 
 
-def _lang() -> str:
-    lang = (request.args.get("lang") or "en").lower()
-    if lang not in ("zh", "en"):
-        raise ViewError(f"lang must be 'zh' or 'en', not {lang!r}")
-    return lang
+def _lang(fmt: str = "html") -> str:
+    """The label language: ``?lang=``, else the browser's ``Accept-Language`` (zh-CN, zh-TW … → zh),
+    else Chinese for the page (the site is Chinese-first) and English for downloads."""
+    wanted = request.args.get("lang")
+    if wanted:
+        lang = wanted.strip().lower()
+        if lang not in ("zh", "en"):
+            raise ViewError(f"lang must be 'zh' or 'en', not {wanted!r}")
+        return lang
+    if request.headers.get("Accept-Language"):
+        best = request.accept_languages.best_match(["zh", "en"])
+        if best in ("zh", "en"):
+            return best
+    return "zh" if fmt == "html" else "en"
+
+
+def _flag(name: str) -> bool:
+    """True for ``?name=1`` / ``true`` / ``yes`` / ``on`` (Excel-friendly CSV: ``?bom=1``)."""
+    return (request.args.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -166,6 +181,7 @@ def _send(body: bytes, media_type: str, *, filename: str | None = None) -> Respo
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.set_etag(body_etag(body))
     response.vary.add("Accept")
+    response.vary.add("Accept-Language")
     response.headers["Cache-Control"] = "public, max-age=60"
     return cast(Response, response.make_conditional(request))
 
@@ -181,6 +197,8 @@ def index() -> Response:
             "name": spec.name,
             "title": spec.title,
             "description": spec.description,
+            "title_zh": spec.text("zh")[0],
+            "description_zh": spec.text("zh")[1],
             "entity_types": list(spec.entity_types),
             "structural_types": list(spec.structural_types),
             "edge_attributes": ["weight", *spec.edge_attributes],
@@ -201,9 +219,18 @@ def index() -> Response:
     if kind == "application/json":
         body = json.dumps({"views": views}, ensure_ascii=False, indent=1).encode("utf-8")
         return _send(body, "application/json")
-    response = make_response(render_template("views_index.html", views=views, colours=TYPE_COLOURS))
+    response = make_response(render_template("views_index.html", views=views, types=_type_entries(list(TYPE_COLOURS))))
     response.vary.add("Accept")
     return response
+
+
+def _type_entries(types: list[str]) -> list[dict[str, str]]:
+    """Node types for legends and filters: name, both labels (from the ontology) and colour."""
+    return [{"name": t, "zh": type_label(t, "zh"), "en": type_label(t, "en"), "colour": colour(t)} for t in types]
+
+
+def _metric_entries(names) -> list[dict[str, str]]:
+    return [{"name": m, "zh": metric_label(m, "zh"), "en": metric_label(m, "en")} for m in names]
 
 
 @bp.route("/views/<name>")
@@ -212,7 +239,7 @@ def view(name: str) -> Response:
     if name not in VIEWS:
         raise NotFound(f"no view {name!r}; the views are: {', '.join(VIEWS)} (see /views)")
     fmt = _choose_format()
-    lang = _lang()
+    lang = _lang(fmt)
     metric = request.args.get("size_by") or "weighted_degree"
     if metric not in METRICS[:4]:
         raise ViewError(f"size_by must be one of {', '.join(METRICS[:4])}, not {metric!r}")
@@ -225,8 +252,16 @@ def view(name: str) -> Response:
     if fmt == "csv":
         table = request.args.get("table") or "nodes"
         options["table"] = table
+    if fmt in ("csv", "zip"):
+        options["bom"] = _flag("bom")
     if fmt == "gexf":
         options["gexf_version"] = request.args.get("gexf_version") or "1.3"
+        if _flag("dynamic"):  # Gephi's timeline: first dates from the documents (kg.analysis.timeline)
+            from ..analysis.timeline import add_first_dates
+
+            G = G.copy()  # the cached view stays as it is
+            add_first_dates(get_engine(), G)
+            options["dynamic"] = True
     if fmt in ("svg", "png"):
         big = fmt == "png"
         options["width"] = _int_arg("width", 1600 if big else 1000, 100, 10000)
@@ -241,59 +276,102 @@ def view(name: str) -> Response:
 
 
 def _page(name: str, G: nx.Graph, info: dict[str, Any], lang: str, metric: str) -> Response:
-    """Render the interactive page of a view."""
+    """Render the interactive page of a view (every text in Chinese and English; node labels in ``lang``)."""
     from markupsafe import Markup
 
     spec = view_spec(name)
     engine = get_engine()
     documents = list_documents(engine)
-    svg = to_svg(G, lang=lang, width=1100, height=780, metric=metric, href=_href, standalone=False).decode("utf-8")
+    title = spec.text(lang)[0]
+    svg = to_svg(G, lang=lang, width=1100, height=780, metric=metric, href=_href, title=title, standalone=False).decode(
+        "utf-8"
+    )
+    other = "en" if lang == "zh" else "zh"
     nodes = {
         node: {
             "label": label(data, lang, node),
-            "other": label(data, "en" if lang == "zh" else "zh", node),
+            "other": label(data, other, node),
             "type": data.get("type", ""),
+            "type_label": f"{type_label(str(data.get('type', '')), lang)} {type_label(str(data.get('type', '')), other)}",
             "iri": node,
             "href": _href(node),
             "heading": data.get("heading", ""),
-            "metrics": [[m, data.get(m)] for m in METRICS if m in data],
+            "metrics": [[f"{metric_label(m, lang)} {m}", data.get(m)] for m in METRICS if m in data],
         }
         for node, data in sorted(G.nodes(data=True))
     }
-    query = {k: v for k, v in request.args.items(multi=True) if k != "format"}
-    downloads = []
-    for fmt in ("gexf", "graphml", "json", "csv", "zip", "svg", "png"):
-        args: dict[str, Any] = {**query, "name": name, "format": fmt}
-        if fmt == "csv":
-            downloads.append(("CSV nodes", url_for("views.view", **args, table="nodes")))
-            downloads.append(("CSV edges", url_for("views.view", **args, table="edges")))
-        else:
-            downloads.append((fmt.upper(), url_for("views.view", **args)))
-    info = dict(info)
-    info["top"] = {m: [dict(r, href=_href(r["id"])) for r in rows] for m, rows in info["top"].items()}
-    selected_types = set(_args_list("type"))
     response = make_response(
         render_template(
             "views_page.html",
             spec=spec,
-            views=list(VIEWS.values()),
+            title=title,
+            title_zh=spec.text("zh")[0],
+            title_en=spec.text("en")[0],
+            description_zh=spec.text("zh")[1],
+            description_en=spec.text("en")[1],
+            views=[{"name": v.name, "zh": v.text("zh")[0], "en": v.text("en")[0]} for v in VIEWS.values()],
             svg=Markup(svg),
-            summary=info,
+            summary=_summary_rows(info),
             lang=lang,
             metric=metric,
-            metrics=METRICS[:4],
+            metrics=_metric_entries(METRICS[:4]),
             documents=documents,
             selected_documents=set(_args_list("document")),
-            selected_types={
-                t for t in spec.entity_types if t in selected_types or t.lower() in {s.lower() for s in selected_types}
-            },
+            entity_types=_type_entries(list(spec.entity_types)),
+            selected_types=_selected_types(spec),
             min_weight=request.args.get("min_weight") or "1",
-            downloads=downloads,
-            colours={t: colour(t) for t in TYPE_COLOURS},
+            downloads=_downloads(name),
             node_data=json.dumps(nodes, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
             node_count=G.number_of_nodes(),
             edge_count=G.number_of_edges(),
         )
     )
     response.vary.add("Accept")
+    response.vary.add("Accept-Language")
+    response.content_language = [lang]
     return response
+
+
+def _selected_types(spec) -> set[str]:
+    wanted = {s.lower() for s in _args_list("type")}
+    return {t for t in spec.entity_types if t.lower() in wanted}
+
+
+def _downloads(name: str) -> list[tuple[str, str, str]]:
+    """(label zh, label en, URL) of each download, with the page's filters."""
+    query = {k: v for k, v in request.args.items(multi=True) if k != "format"}
+    out = []
+    for fmt in ("gexf", "graphml", "json", "csv", "zip", "svg", "png"):
+        args: dict[str, Any] = {**query, "name": name, "format": fmt}
+        if fmt == "csv":
+            out.append(("节点表 CSV", "CSV nodes", url_for("views.view", **args, table="nodes")))
+            out.append(("边表 CSV", "CSV edges", url_for("views.view", **args, table="edges")))
+            out.append(("节点表（Excel）", "CSV nodes (Excel)", url_for("views.view", **args, table="nodes", bom=1)))
+            out.append(("边表（Excel）", "CSV edges (Excel)", url_for("views.view", **args, table="edges", bom=1)))
+        elif fmt == "gexf":
+            out.append(("GEXF", "GEXF", url_for("views.view", **args)))
+            out.append(("GEXF 时间线", "GEXF timeline", url_for("views.view", **args, dynamic=1)))
+        else:
+            out.append((fmt.upper(), fmt.upper(), url_for("views.view", **args)))
+    return out
+
+
+def _summary_rows(info: dict[str, Any]) -> dict[str, Any]:
+    """The summary with its figures named in both languages and the top lists linked."""
+    out = dict(info)
+    out["figures"] = [
+        {"zh": metric_label(k, "zh"), "en": metric_label(k, "en"), "value": info[k]}
+        for k in ("nodes", "edges", "total_weight", "density", "components", "communities")
+    ]
+    out["types"] = [
+        {**entry, "count": info["node_types"][entry["name"]]} for entry in _type_entries(list(info["node_types"]))
+    ]
+    out["tops"] = [
+        {
+            "zh": metric_label(m, "zh"),
+            "en": metric_label(m, "en"),
+            "rows": [dict(r, href=_href(r["id"]), colour=colour(r["type"])) for r in rows],
+        }
+        for m, rows in info["top"].items()
+    ]
+    return out

@@ -34,6 +34,9 @@ class QueryEngine:
 
     #: where the data comes from, for /health and logs
     description: str = ""
+    #: a client result over the engine's ``max_rows``: False refuses it (ResultTooLarge),
+    #: True sends the first ``max_rows`` marked as truncated (setting TRUNCATE_RESULTS)
+    truncate: bool = False
 
     def run(
         self,

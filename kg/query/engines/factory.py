@@ -52,5 +52,6 @@ def make_engine(config: Mapping[str, Any]) -> QueryEngine:
         engine = LocalEngine(
             config["STORE"], in_memory=bool(config.get("IN_MEMORY", True)), max_rows=config.get("MAX_ROWS"), guard=guard
         )
+    engine.truncate = bool(config.get("TRUNCATE_RESULTS", True))
     guard.local_graphs = GraphNames(engine)  # FROM / default-graph-uri may name only these
     return engine

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ...core.errors import QueryError, UpdateForbidden
 from ...store import construct, open_store, select
 from ..sparql import QueryResult, execute
+from ..syntax import syntax_error_message
 from .base import QueryEngine, Row
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class LocalEngine(QueryEngine):
             named_graphs=named_graphs,
             max_rows=self.max_rows,
             base_iri=base_iri,
+            truncate=self.truncate,
         )
 
     def select(self, query: str) -> list[Row]:
@@ -99,7 +101,7 @@ class LocalEngine(QueryEngine):
                 else:
                     raise UpdateForbidden("updates need the in-memory engine (the disk store is opened read-only)")
             except SyntaxError as exc:
-                raise QueryError(f"SPARQL update syntax error: {exc}") from exc
+                raise QueryError(syntax_error_message(update, str(exc)).replace("SPARQL", "SPARQL update", 1)) from exc
             finally:
                 self.forget_graph_names()  # the update may have added or dropped graphs
 

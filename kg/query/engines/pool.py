@@ -44,6 +44,7 @@ from ...core.errors import (
     WorkerCrashed,
     WorkersBusy,
 )
+from ..syntax import syntax_error_message
 from .base import QueryEngine, Row
 
 if TYPE_CHECKING:
@@ -326,6 +327,7 @@ class PoolEngine(QueryEngine):
             "named_graphs": list(named_graphs),
             "max_rows": self.max_rows,
             "base_iri": base_iri,
+            "truncate": self.truncate,
             "max_bytes": self.max_bytes,
         }
         return self._call("run", args, self.timeout, client=True)
@@ -368,7 +370,7 @@ class PoolEngine(QueryEngine):
                 disk.update(update)
                 disk.flush()
             except SyntaxError as exc:
-                raise QueryError(f"SPARQL update syntax error: {exc}") from exc
+                raise QueryError(syntax_error_message(update, str(exc)).replace("SPARQL", "SPARQL update", 1)) from exc
             except (OSError, ValueError) as exc:
                 raise QueryError(f"the update failed: {exc}") from exc
             finally:

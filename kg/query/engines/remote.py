@@ -28,7 +28,14 @@ from ...core.media import GRAPH_OFFER, SELECT_OFFER
 from ...core.vocab import DSR, sparql_prefixes
 from ..guard import declares_dataset
 from ..guard import query_form as lexed_form
-from ..sparql import QueryResult, choose_media_type, serialize_bindings, serialize_boolean, serialize_triples
+from ..sparql import (
+    ROW_LIMIT_ADVICE,
+    QueryResult,
+    choose_media_type,
+    serialize_bindings,
+    serialize_boolean,
+    serialize_triples,
+)
 from .base import QueryEngine, Row
 
 if TYPE_CHECKING:
@@ -239,7 +246,7 @@ class RemoteEngine(QueryEngine):
         if form == "UPDATE":
             raise QueryError("this is a SPARQL update; send it as an update (POST update=…), not as a query")
         graph = form in ("CONSTRUCT", "DESCRIBE")
-        chosen = choose_media_type(media_type, accept, GRAPH_OFFER if graph else SELECT_OFFER)
+        chosen = choose_media_type(media_type, accept, GRAPH_OFFER if graph else SELECT_OFFER, form=form)
         # A query's own FROM / FROM NAMED is honoured (as on the local endpoint): no union
         # default graph is added then; a protocol dataset still overrides it.
         if not default_graphs and not named_graphs and declares_dataset(query):
@@ -250,26 +257,33 @@ class RemoteEngine(QueryEngine):
             response = self._request(query, chosen, default_graphs, named_graphs)
             own_dataset = False
         returned = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        what = "triples" if graph else "rows"
         if response.status_code < 400 and returned == chosen:
             count = _count(response.content, chosen, form)
-            if self.max_rows is not None and count > self.max_rows:
-                raise ResultTooLarge(
-                    f"the result has more than {self.max_rows} {'triples' if graph else 'rows'}; add LIMIT/OFFSET"
-                )
-            kind = "graph" if graph else ("boolean" if form == "ASK" else "bindings")
-            return QueryResult(response.content, chosen, kind, count)
-        # The remote cannot produce that format: fetch a standard one and serialise here.
+            if self.max_rows is None or count <= self.max_rows:
+                kind = "graph" if graph else ("boolean" if form == "ASK" else "bindings")
+                return QueryResult(response.content, chosen, kind, count)
+            if not self.truncate:
+                raise ResultTooLarge(f"the result has more than {self.max_rows} {what}; {ROW_LIMIT_ADVICE}")
+        # The remote cannot produce that format, or the result is to be cut to max_rows:
+        # fetch a standard one and serialise here.
+        cut = None
         if graph:
-            triples = self._triples(query, default_graphs, named_graphs, dataset=not own_dataset)
-            return QueryResult(serialize_triples(triples, chosen), chosen, "graph", len(triples))
+            triples = self._triples(query, default_graphs, named_graphs, dataset=not own_dataset, cut=self.truncate)
+            if self.max_rows is not None and len(triples) > self.max_rows:
+                triples, cut = triples[: self.max_rows], self.max_rows
+            return QueryResult(serialize_triples(triples, chosen), chosen, "graph", len(triples), cut)
         response = self._request(query, _JSON, default_graphs, named_graphs, dataset=not own_dataset)
         parsed = _parse(response.content)
         if isinstance(parsed, bool):
             return QueryResult(serialize_boolean(parsed, chosen), chosen, "boolean", 1)
         variables, rows = parsed
         if self.max_rows is not None and len(rows) > self.max_rows:
-            raise ResultTooLarge(f"the result has more than {self.max_rows} rows; add LIMIT/OFFSET")
-        return QueryResult(serialize_bindings(variables, rows, chosen), chosen, "bindings", len(rows))
+            if not self.truncate:
+                raise ResultTooLarge(f"the result has more than {self.max_rows} rows; {ROW_LIMIT_ADVICE}")
+            rows, cut = rows[: self.max_rows], self.max_rows
+        body = serialize_bindings(variables, rows, chosen, truncated=cut is not None)
+        return QueryResult(body, chosen, "bindings", len(rows), cut)
 
     def select(self, query: str) -> list[Row]:
         response = self._request(sparql_prefixes() + query, _JSON)
@@ -290,7 +304,13 @@ class RemoteEngine(QueryEngine):
         return self._triples(sparql_prefixes() + query)
 
     def _triples(
-        self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), *, dataset: bool = True
+        self,
+        query: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        *,
+        dataset: bool = True,
+        cut: bool = False,
     ) -> list[ox.Triple]:
         import pyoxigraph as ox
 
@@ -306,8 +326,8 @@ class RemoteEngine(QueryEngine):
             triples = [q.triple for q in ox.parse(response.content, format=fmt)]
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"the remote endpoint sent unreadable RDF ({media}): {exc}") from exc
-        if self.max_rows is not None and len(triples) > self.max_rows:
-            raise ResultTooLarge(f"the result has more than {self.max_rows} triples; add LIMIT/OFFSET")
+        if self.max_rows is not None and len(triples) > self.max_rows and not cut:
+            raise ResultTooLarge(f"the result has more than {self.max_rows} triples; {ROW_LIMIT_ADVICE}")
         return triples
 
     def update(self, update: str) -> None:

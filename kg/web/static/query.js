@@ -10,6 +10,7 @@
   var downloadLinks = document.getElementById("download-links");
   var formats = JSON.parse(document.getElementById("formats").textContent);
   var endpoint = form.dataset.endpoint, base = form.dataset.base, idPrefix = form.dataset.idPrefix;
+  var dumpUrl = form.dataset.dump || "/data/dump.nq.gz";
   var render = window.SparqlEditor.attach(textarea, document.getElementById("highlight"));
 
   function el(tag, attrs, text) {
@@ -70,7 +71,41 @@
       downloadLinks.appendChild(el("a", { href: endpoint + "?" + params.toString(), "class": "download", "data-format": pair[0] }, pair[0]));
       downloadLinks.appendChild(document.createTextNode(" "));
     });
+    var excelHolder = document.getElementById("download-excel");
+    if (excelHolder) excelHolder.textContent = "";
+    if (excelHolder && list.some(function (pair) { return pair[0] === "csv"; })) {
+      // Excel reads UTF-8 (Chinese labels) only after a byte-order mark
+      var excel = new URLSearchParams({ query: query, format: "csv", download: "1", bom: "1" });
+      excelHolder.appendChild(el("a", { href: endpoint + "?" + excel.toString(), "class": "download excel",
+        "data-format": "csv-excel", title: "CSV with a UTF-8 byte-order mark, for Excel" }, "csv (Excel)"));
+    }
     downloads.hidden = false;
+  }
+
+  // The endpoint cuts results over its row limit and says so in X-SPARQL-MaxRows.
+  function showTruncation(limit) {
+    if (!limit) return;
+    var note = el("p", { "class": "truncated", id: "result-truncated", role: "note" });
+    note.appendChild(el("span", { lang: "zh" }, "结果已截断：只返回前 " + limit + " 行。请用 LIMIT 和 OFFSET 分页，或下载整个图 "));
+    note.appendChild(el("a", { href: dumpUrl }, "dump.nq.gz"));
+    note.appendChild(el("span", { lang: "en" }, " Truncated: only the first " + limit +
+      " rows are returned. Page with LIMIT and OFFSET, or download the whole graph (" + dumpUrl + ")."));
+    results.appendChild(note);
+  }
+
+  // An example that compares documents answers nothing on a graph with fewer of them: say so.
+  var documents = parseInt(form.dataset.documents || "", 10);
+  var currentExample = null;
+  function showNeedsMore(rows) {
+    if (!currentExample || rows > 0) return;
+    var need = parseInt(currentExample.dataset.minDocuments || "1", 10);
+    if (!(need > 1) || !(documents < need)) return;
+    var note = el("p", { "class": "needs-more", id: "result-needs-more", role: "note" });
+    note.appendChild(el("span", { lang: "zh" }, "这个例子需要至少 " + need + " 份文件，本图只有 " + documents +
+      " 份，所以没有结果。用 kg build 加入更多文件后再试。"));
+    note.appendChild(el("span", { lang: "en" }, "This example needs at least " + need + " documents and this graph has " +
+      documents + ", so it has no rows. Add documents with kg build and try again."));
+    results.insertBefore(note, results.firstChild);
   }
 
   function run() {
@@ -98,6 +133,7 @@
         return;
       }
       var type = (r.resp.headers.get("Content-Type") || "").split(";")[0];
+      showTruncation(r.resp.headers.get("X-SPARQL-MaxRows"));
       if (type === "application/sparql-results+json") {
         var data = JSON.parse(r.text);
         if (typeof data.boolean === "boolean") {
@@ -106,6 +142,7 @@
         } else {
           var n = showTable(data);
           status.textContent = n + " 行 rows · " + ms + " ms";
+          showNeedsMore(n);
         }
         showDownloads(query, formats.results);
       } else {
@@ -120,6 +157,7 @@
   }
 
   form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+  textarea.addEventListener("input", function () { currentExample = null; });
   textarea.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
   });
@@ -129,6 +167,7 @@
       render();
       Array.prototype.forEach.call(document.querySelectorAll("button.example"), function (o) { o.classList.remove("active"); });
       b.classList.add("active");
+      currentExample = b;
       run();
     });
   });

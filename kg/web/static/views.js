@@ -38,7 +38,7 @@
     card.textContent = "";
     card.appendChild(el("h3", n.label));
     if (n.other && n.other !== n.label) card.appendChild(el("div", n.other));
-    var type = el("span", n.type, "type");
+    var type = el("span", n.type_label || n.type, "type");
     type.style.background = colours[id] || "#777";
     card.appendChild(type);
     if (n.heading) card.appendChild(el("div", n.heading));
@@ -59,14 +59,20 @@
     card.style.top = y + "px";
   }
 
+  // Labels are drawn in their own group on top of the nodes (only those that fit).
+  var labelsById = {};
+  svg.querySelectorAll("g.labels text").forEach(function (t) { labelsById[t.getAttribute("data-id")] = t; });
+
   function focus(id) {
     clear();
     holder.classList.add("focus");
     var a = svg.querySelector('a.node[data-id="' + CSS.escape(id) + '"]');
     if (a) a.classList.add("hit");
+    if (labelsById[id]) labelsById[id].classList.add("hit");
     (neighbours[id] || []).forEach(function (m) {
       var b = svg.querySelector('a.node[data-id="' + CSS.escape(m) + '"]');
       if (b) b.classList.add("near");
+      if (labelsById[m]) labelsById[m].classList.add("near");
     });
     (edgesByNode[id] || []).forEach(function (line) { line.classList.add("near"); });
   }
@@ -83,6 +89,13 @@
     a.addEventListener("focus", function () { focus(id); showCard(id); });
     a.addEventListener("mouseleave", function () { clear(); if (card) card.hidden = true; });
     a.addEventListener("blur", function () { clear(); if (card) card.hidden = true; });
+  });
+
+  Object.keys(labelsById).forEach(function (id) {
+    var t = labelsById[id];
+    t.addEventListener("mouseenter", function (evt) { focus(id); showCard(id, evt); });
+    t.addEventListener("mouseleave", function () { clear(); if (card) card.hidden = true; });
+    t.addEventListener("click", function () { if (nodes[id] && nodes[id].href) window.location.href = nodes[id].href; });
   });
 
   document.querySelectorAll("a.top-node").forEach(function (a) {
@@ -133,7 +146,7 @@
   }, { passive: false });
   var drag = null;
   holder.addEventListener("pointerdown", function (evt) {
-    if (evt.target.closest && evt.target.closest("a.node")) return;  // clicks on nodes navigate
+    if (evt.target.closest && evt.target.closest("a.node, g.labels text")) return;  // clicks on nodes navigate
     drag = { x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y };
     holder.classList.add("dragging");
   });
