@@ -66,7 +66,8 @@ class EvalSet:
     gold: Path
     stems: list[str]
     documents_tsv: Path | None = None
-    note: str = ""
+    #: the types its gold annotates (the first sets predate GovernmentBody, Event and Place)
+    types: tuple[str, ...] = ("Country", "Organisation", "Technology", "Sector")
 
 
 def eval_sets() -> tuple[list[EvalSet], list[str]]:
@@ -91,7 +92,9 @@ def eval_sets() -> tuple[list[EvalSet], list[str]]:
     else:
         for split, numbers in (("dev", range(1, 6)), ("test", range(6, 11))):
             stems = [f"{lang}_d{n}" for lang in ("zh", "en") for n in numbers]
-            sets.append(EvalSet(f"realdocs-{split}", real, gold, stems, ROOT / "eval" / "realdocs" / "documents.tsv"))
+            sets.append(
+                EvalSet(f"realdocs-{split}", real, gold, stems, ROOT / "eval" / "realdocs" / "documents.tsv", TYPES)
+            )
     return sets, skipped
 
 
@@ -227,7 +230,10 @@ def nested_violations(text: str, gold: list[GoldRow], found: dict[str, Found], m
     out = []
     for key, f in found.items():
         own = gold[by_key[key]] if key in by_key else None
+        own_surfaces = {normalise_surface(x) for x in own.surfaces} if own else set()
         for s, e in f.spans:
+            if normalise_surface(text[s:e]) in own_surfaces:
+                continue  # the annotator tagged this very span too (Da Nang in "meeting in Da Nang")
             for os_, oe, row in outer:
                 if not (os_ <= s and e <= oe and (e - s) < (oe - os_)) or row is own or row.type == f.type:
                     continue
@@ -280,7 +286,7 @@ def evaluate_set(es: EvalSet, lexicon, verbose: bool = False) -> SetResult:
         result.documents += 1
         matched = align(gold, pred.entities)
         hit_keys = set(matched.values())
-        for t in TYPES:
+        for t in es.types:
             rows = [i for i, r in enumerate(gold) if r.type == t]
             found = [k for k, f in pred.entities.items() if f.type == t]
             tp = sum(1 for i in rows if i in matched)
@@ -294,7 +300,8 @@ def evaluate_set(es: EvalSet, lexicon, verbose: bool = False) -> SetResult:
                 for i in rows:
                     if i not in matched:
                         result.log.append(f"  FN {stem}: {t} {gold[i].key} {list(gold[i].surfaces)}")
-        negatives = nested_violations(pred.text, gold, pred.entities, matched)
+        scored = {k: f for k, f in pred.entities.items() if f.type in es.types}
+        negatives = nested_violations(pred.text, gold, scored, matched)
         result.negatives += [f"{stem}: {n}" for n in negatives]
         if verbose:
             result.log += [f"  NESTED {stem}: {n}" for n in negatives]
