@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.records import DocumentStructure, Entity, Extraction, Mention, SourceText
 from .lexicon import Lexicon
-from .names import Candidate, entity_iri, find_names, sentence_bounds
+from .names import Candidate, find_names, sentence_bounds
 from .script import fold_typography, search_form, to_simplified
 
 __all__ = ["extract", "extract_all", "find_entities", "find_spans", "to_simplified"]

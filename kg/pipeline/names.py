@@ -51,8 +51,32 @@ _ORDINAL = re.compile(r"^(?:\d{1,3}(?:st|nd|rd|th)|[Ff]irst|[Ss]econd|[Tt]hird)$
 _EN_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&.'\-]*")
 _ABBREV = re.compile(r"^(?:[A-Za-z0-9]+-)?(?:[A-Z]\.){2,}$")  # U.S., ASEAN-U.S.
 _MONTH_NAMES = frozenset(
-    "January February March April May June July August September October November December "
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split()
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
 )
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]|\.(?=\s)")
 _YEAR_ANCHOR = re.compile(r"(?<!\d)\d{4}年(?=[\u3400-\u9fff])")
@@ -304,8 +328,7 @@ def _is_name_word(word: str) -> bool:
         word[:1].isupper()
         or bool(_ORDINAL.match(word))
         or (word[:1].isdigit() and any(c.isalpha() for c in word))
-        or word.isdigit()
-        and len(word) == 4
+        or (word.isdigit() and len(word) == 4)
     )
 
 
@@ -387,7 +410,7 @@ def _english_candidate(
         type_name, head_at = "GovernmentBody", 0 if words[0] != "Federal" else 1
     elif event_at >= 0:
         type_name, head_at = "Event", event_at
-    elif org_at >= 0 and words[org_at] not in ("Agency", "Commission", "Council") or org_at >= 0 and gov_at < 0:
+    elif (org_at >= 0 and words[org_at] not in ("Agency", "Commission", "Council")) or (org_at >= 0 and gov_at < 0):
         type_name, head_at = "Organisation", org_at
     elif gov_at >= 0:
         type_name, head_at = "GovernmentBody", gov_at
@@ -446,8 +469,8 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = max(0, start - 400)
     for m in _SENTENCE_END.finditer(text, left, start):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    return left, (m.start() if m else len(text))
+    after = _SENTENCE_END.search(text, end)
+    return left, (after.start() if after else len(text))
 
 
 def _dated(text: str, cand: Candidate) -> Candidate:
