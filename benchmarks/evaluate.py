@@ -166,30 +166,34 @@ class Prediction:
 
 def predict(path: Path, lexicon) -> Prediction:
     """Run the pipeline on one document: entities with their surfaces and document offsets, and metadata."""
-    from kg.pipeline.extract import extract
+    from kg.pipeline.extract import extract_all
     from kg.pipeline.ingest import read_source
+    from kg.pipeline.metadata import document_metadata
     from kg.pipeline.structure import segment
 
     source = read_source(path)
     structure = segment(source, lexicon.cues())
-    mentions = extract(source, structure, lexicon)
+    extraction = extract_all(source, structure, lexicon)
+    metadata = document_metadata(source, structure, extraction, lexicon)
     starts = {c.number: c.start for c in structure.clauses}
     entities: dict[str, Found] = {}
-    for m in mentions:
+    for m in extraction.mentions:
         key = m.entity[len(ID) :]
         found = entities.setdefault(key, Found(m.type, key))
         found.surfaces.add(m.exact)
         found.spans.append((starts[m.clause] + m.start, starts[m.clause] + m.end))
-    signatories = set()
-    if structure.signatory_span:
-        number, s, e = structure.signatory_span
-        signatories = {
-            m.entity[len(ID) :]
-            for m in mentions
-            if m.clause == number and m.type == "Country" and s <= m.start and m.end <= e
-        }
-    meta = dict.fromkeys(META_FIELDS, "")
-    meta["signatories"] = " ".join(sorted(signatories))
+
+    def keys(facts) -> str:
+        return " ".join(sorted(f.value[len(ID) :] for f in facts))
+
+    meta = {
+        "doc_type": metadata.kind.value.rsplit("/", 1)[-1] if metadata.kind else "",
+        "issued": metadata.issued.value if metadata.issued else "",
+        "place": keys([metadata.place] if metadata.place else []),
+        "event": keys([metadata.event] if metadata.event else []),
+        "signatories": keys(metadata.signatories),
+        "proposed_by": keys(metadata.proposed_by),
+    }
     return Prediction(source.text, entities, meta)
 
 

@@ -40,7 +40,7 @@ _SCHEMES: dict[str, re.Pattern[str]] = {
 }
 
 # Sentence ends: Chinese full stops (no space needed) and Latin ones followed by space.
-_ZH_END = re.compile(r"[。！？!?]+[”’」』）)\"']*")
+_ZH_END = re.compile(r"(?:[。！？!?]+|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff“\"]))[”’」』）)\"']*")
 _EN_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u4e00-\u9fff])")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|No|Nos|Art|para|Dr|Mr|Ms|Mrs|St|Inc|Ltd|Co|Corp|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$"
@@ -108,13 +108,16 @@ def _sequence(markers: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]
 def _choose_numbering(paras: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int, int]]]:
     found = _find_markers(paras)
     best_name, best_run, best_start = "none", [], len(paras) + 1
-    for name in ("chinese", "article", "article_en", "arabic", "parenthesised"):
-        run = _sequence(found[name])
-        if len(run) < 2:
-            continue
-        # The top level is the scheme whose item 1 comes first: 一、 before its （一） and 1.
-        if run[0][0] < best_start:
-            best_name, best_run, best_start = name, run, run[0][0]
+    for minimum in (2, 1):  # a list with only one numbered clause is still a clause
+        for name in ("chinese", "article", "article_en", "arabic", "parenthesised"):
+            run = _sequence(found[name])
+            if len(run) < minimum or (minimum == 1 and (name == "parenthesised" or len(run) != 1)):
+                continue
+            # The top level is the scheme whose item 1 comes first: 一、 before its （一） and 1.
+            if run[0][0] < best_start:
+                best_name, best_run, best_start = name, run, run[0][0]
+        if best_run:
+            break
     return ("article" if best_name == "article_en" else best_name), best_run
 
 
