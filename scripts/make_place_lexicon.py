@@ -258,6 +258,7 @@ def generate() -> str:
         r["names_zh"] = " | ".join(kept)
     known = {r["key"] for r in rows}
     rows += [r for k, r in sorted(extra.items()) if k not in known]
+    iso = {r["alpha2"] for r in csv.DictReader((DATA / "countries.csv").open(encoding="utf-8"))}
     out = [HEADER, PREFIXES]
     for r in sorted(rows, key=lambda r: r["key"]):
         zh_names = [n for n in r["names_zh"].split(" | ") if n]
@@ -274,7 +275,7 @@ def generate() -> str:
             lines.append(f"    rdfs:label {' , '.join(labels)} ;")
         if alts:
             lines.append(f"    skos:altLabel {' , '.join(_lit(t, lg) for t, lg in sorted(set(alts)))} ;")
-        if r.get("country"):
+        if r.get("country") in iso:  # GeoNames' XK (Kosovo) is no ISO 3166-1 country
             lines.append(f"    dsr:inCountry country:{r['country']} ;")
         origin = {"province": "ISO 3166-2:CN (pycountry)", "region": "UN M49 (CLDR names)"}
         source = (
