@@ -121,7 +121,9 @@ def refresh_data() -> None:
     for name, cc in hosts:
         if (name, cc) not in by_name:
             raise SystemExit(f"place_hosts.csv: no GeoNames city {name!r} in {cc}")
-        chosen.setdefault(max(by_name[(name, cc)], key=lambda c: c["population"])["geonameid"], "host city")
+        gid = max(by_name[(name, cc)], key=lambda c: c["population"])["geonameid"]
+        if chosen.get(gid) != "capital":
+            chosen[gid] = "host city"
 
     municipalities = {
         s.name.removesuffix(" Shi"): zh_sub.gettext(s.name)

@@ -182,10 +182,16 @@ def _issued(
         if dateline[2]:
             return None  # 中评社北京6月28日电: no year
     pos = 0
-    for line in text.split("\n")[:4]:  # a line that is only a date: "July 22, 2020"
-        dates = find_dates(line)
-        if len(dates) == 1 and dates[0].value and len(line.strip()) <= dates[0].end - dates[0].start + 4:
-            return fact(dates[0], pos, "date-line")
+    for line in text.split("\n")[:4]:  # a line that is only a date, or a title line ending in one
+        dates = [d for d in find_dates(line) if d.datatype == DATE]
+        alone = len(line.strip()) <= (dates[-1].end - dates[-1].start + 4) if dates else False
+        title_block = (
+            dates
+            and not line[: dates[-1].start].rstrip().endswith((".", "。", ",", "，"))
+            and line[dates[-1].end :].strip() == ""
+        )
+        if dates and (alone or (title_block and not re.search(r"[.!?。！？]\s", line))):
+            return fact(dates[-1], pos, "date-line")
         pos += len(line) + 1
     if is_report:
         return None

@@ -388,8 +388,15 @@ def _english_candidate(
     text: str, run: list[tuple[int, int]], matches: list[tuple[int, int, str]], lexicon: Lexicon, rules: _Rules
 ) -> Candidate | None:
     words = [text[s:e] for s, e in run]
-    while words and words[0] in ("The", "the", "A", "An", "This", "These", "Our", "We", "In", "At", "On", "Under"):
+    while words and (
+        words[0] in ("The", "the", "A", "An", "This", "These", "Our", "We", "In", "At", "On", "Under")
+        or (words[0].isdigit() and len(words) > 1 and words[1] in rules.connectors)
+    ):
         words, run = words[1:], run[1:]
+    for i in range(1, len(words)):  # "Officials of the Ministry of …": the body's name starts at its head
+        if words[i] in ("Ministry", "Department", "Embassy") and words[i - 1] in rules.connectors:
+            words, run = words[i:], run[i:]
+            break
     if len(words) < 2:
         return None
 

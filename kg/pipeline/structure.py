@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from ..core.records import Clause, DocumentStructure, Sentence, SourceText
+from .script import search_form
 
 _CN_DIGITS = {
     "零": 0,
@@ -209,13 +210,14 @@ def segment(
 
 
 def _signatory_span(clauses: list[Clause], cues: Iterable[str]) -> tuple[int, int, int] | None:
-    """Return (clause, start, end) of the first sentence containing a signatory cue."""
-    cue_list = [c.lower() for c in cues if c]
+    """Return (clause, start, end) of the first sentence containing a signatory cue (read in
+    simplified characters with folded typography, so 共同提出以下倡議 meets 共同提出以下倡议)."""
+    cue_list = [search_form(c, "zh").lower() for c in cues if c]
     if not cue_list:
         return None
     for clause in clauses:
         for sentence in clause.sentences:
-            lowered = sentence.text.lower()
+            lowered = search_form(sentence.text, "zh").lower()
             if any(cue in lowered for cue in cue_list):
                 return (clause.number, sentence.start, sentence.end)
     return None
