@@ -196,3 +196,28 @@ def test_full_width_digits_and_letters(lexicon):
     iris = [iri for _, iri, _ in found]
     assert iris == ["technology/5g", "technology/artificial-intelligence", "technology/internet-of-things"]
     assert found[0][0] == "５Ｇ"  # offsets still point into the original text
+
+
+def test_place_lexicon_is_generated_from_its_data():
+    """ontology/lexicon/places.ttl is what scripts/make_place_lexicon.py makes from ontology/data/places*.csv."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, str(root / "scripts" / "make_place_lexicon.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_capital_is_a_place(lexicon):
+    """Every capital of the data set is in the place lexicon (unless its name is the country's)."""
+    import csv
+    from pathlib import Path
+
+    rows = list(csv.DictReader((Path(__file__).resolve().parent.parent / "ontology/data/places.csv").open(encoding="utf-8")))
+    assert len([r for r in rows if r["kind"] == "city"]) > 600
+    places = {iri for iri, t in lexicon.types.items() if t == "Place"}
+    for key in ("beijing", "dakar", "nairobi", "riyadh", "astana", "mexico-city", "kuwait-city", "canberra", "brasilia"):
+        assert ID + "place/" + key in places, key
