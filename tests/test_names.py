@@ -216,8 +216,20 @@ def test_every_capital_is_a_place(lexicon):
     import csv
     from pathlib import Path
 
-    rows = list(csv.DictReader((Path(__file__).resolve().parent.parent / "ontology/data/places.csv").open(encoding="utf-8")))
+    rows = list(
+        csv.DictReader((Path(__file__).resolve().parent.parent / "ontology/data/places.csv").open(encoding="utf-8"))
+    )
     assert len([r for r in rows if r["kind"] == "city"]) > 600
     places = {iri for iri, t in lexicon.types.items() if t == "Place"}
-    for key in ("beijing", "dakar", "nairobi", "riyadh", "astana", "mexico-city", "kuwait-city", "canberra", "brasilia"):
+    for key in (
+        "beijing",
+        "dakar",
+        "nairobi",
+        "riyadh",
+        "astana",
+        "mexico-city",
+        "kuwait-city",
+        "canberra",
+        "brasilia",
+    ):
         assert ID + "place/" + key in places, key
