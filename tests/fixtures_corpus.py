@@ -2,9 +2,10 @@
 (``dcterms:issued`` as ``xsd:date``, ``xsd:gYearMonth`` and ``xsd:gYear``) and one not.
 
 The documents are the seed and three third-party texts read from ``../shared/realdocs``
-(never copied into the repository). Their dates are added the way a user would, with
-``kg load`` of a small Turtle file, as document metadata extraction (issue 11) will write
-them; the dates are test data. Registered with ``pytest_plugins = ["fixtures_corpus"]``.
+(never copied into the repository), chosen because none of them states a date the
+metadata stage extracts (the fixture checks that). Their dates are added the way a user
+would, with ``kg load`` of a small Turtle file; the dates are test data. Registered with
+``pytest_plugins = ["fixtures_corpus"]``.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 if not REALDOCS.is_dir():
     REALDOCS = Path("/work/shared/realdocs")
-DOCS = ("zh_d1.txt", "en_d2.txt", "zh_d3.txt")
+DOCS = ("zh_d2.txt", "en_d2.txt", "en_d3.txt")
 ID = "https://w3id.org/dsr-kg/id/document/"
 SEED = "000_bf54f53887da828b"
-#: slug → (lexical form, datatype) of dcterms:issued; zh_d3 has none (the fallback)
+#: slug → (lexical form, datatype) of dcterms:issued; en_d3 has none (the fallback)
 DATES = {
     SEED: ("2023-11-23", "date"),
-    "zh_d1": ("2021-06", "gYearMonth"),
+    "zh_d2": ("2021-06", "gYearMonth"),
     "en_d2": ("2022", "gYear"),
 }
 
@@ -43,6 +44,10 @@ def dated_corpus_store(tmp_path_factory, seed_path) -> Path:
     store = folder / "store"
     report = build([seed_path, *(REALDOCS / d for d in DOCS)], store)
     assert report.ok, report.refused
+    from kg.store import open_store, select
+
+    extracted = select(open_store(store, read_only=True), "SELECT ?d WHERE { ?d dcterms:issued ?date }")
+    assert not extracted, "a fixture document now has an extracted date: choose undated documents"
     lines = [
         "@prefix dcterms: <http://purl.org/dc/terms/> .",
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",

@@ -187,7 +187,7 @@ def test_dynamic_gexf_spells_from_document_dates(dated_corpus_store, tmp_path, x
     assert {"2021-06-01", "2022-01-01", "2023-11-23"} <= set(starts.values())
     # entities only the undated document mentions start at the date it was built (the fallback)
     undated_only = {n: day for n, day in starts.items() if n not in expected}
-    assert undated_only and set(undated_only.values()) == {build_day(dated_corpus_store, "zh_d3")}
+    assert undated_only and set(undated_only.values()) == {build_day(dated_corpus_store, "en_d3")}
     # an edge never starts before its two ends
     for u, v, d in H.edges(data=True):
         assert d["spells"][0][0] >= max(starts[u], starts[v])

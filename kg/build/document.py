@@ -12,9 +12,10 @@ from pathlib import Path
 
 from ..core.errors import KGError
 from ..core.iris import DEFAULT_BASE
-from ..pipeline.extract import extract
+from ..pipeline.extract import extract_all
 from ..pipeline.ingest import read_source
 from ..pipeline.lexicon import Lexicon, load_lexicon
+from ..pipeline.metadata import document_metadata
 from ..pipeline.rdf import document_triples
 from ..pipeline.structure import segment
 
@@ -37,16 +38,25 @@ class DocumentResult:
 def process_file(
     path: str | Path, lexicon: Lexicon, base: str = DEFAULT_BASE, built_at: str | None = None
 ) -> DocumentResult:
-    """Run ingest → structure → extract → RDF for one file.
+    """Run ingest → structure → extract → metadata → RDF for one file.
 
     Raises:
         SourceError: the file cannot be read (see :func:`kg.pipeline.ingest.read_source`).
     """
     source = read_source(path)
     structure = segment(source, lexicon.cues(), fallback_title=Path(path).stem)
-    mentions = extract(source, structure, lexicon)
+    extraction = extract_all(source, structure, lexicon)
+    mentions = list(extraction.mentions)
+    metadata = document_metadata(source, structure, extraction, lexicon)
     iri, nt = document_triples(
-        source, structure, mentions, base=base, built_at=built_at, lexicon_fingerprint=lexicon.fingerprint
+        source,
+        structure,
+        mentions,
+        base=base,
+        built_at=built_at,
+        lexicon_fingerprint=lexicon.fingerprint,
+        entities=extraction.entities,
+        metadata=metadata,
     )
     return DocumentResult(
         path=str(path),

@@ -14,6 +14,7 @@ from ._util import KGGroup
 from .build import build
 from .compare import compare
 from .export import export
+from .lexicon import lexicon
 from .load import load
 from .push import push
 from .query import query
@@ -28,7 +29,7 @@ def main() -> None:
     """Build and query the Digital Silk Road knowledge graph."""
 
 
-for _command in (build, load, query, validate, stats, serve, export, compare, push):
+for _command in (build, load, query, validate, stats, serve, export, compare, push, lexicon):
     main.add_command(_command)
 
 __all__ = ["main"]

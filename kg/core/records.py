@@ -64,5 +64,62 @@ class Mention:
     end: int
     exact: str  #: clause.text[start:end]
     entity: str  #: entity IRI (canonical base)
-    type: str  #: Country | Organisation | Technology | Sector
+    type: str  #: Country | Organisation | Technology | Sector | GovernmentBody | Event | Place
     sentence: int  #: sentence number within the clause (1-based), 0 if none
+    rule: str = ""  #: the name rule that found it (dsr:findingRule); "" for a lexicon label
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity found from the shape of its name, not from the lexicon (``dsr:inLexicon false``)."""
+
+    iri: str
+    type: str  #: Organisation | GovernmentBody | Event
+    label: str  #: the name as written the first time (its rdfs:label)
+    language: str
+    rule: str  #: the rule that found its first mention
+    country: str = ""  #: dsr:ofCountry of a government body (a country IRI), if known
+    date: str = ""  #: dcterms:date of an event: 2021-11-29, 2015-01 or 2018
+    mentions: int = 0
+    context: str = ""  #: the sentence of its first mention (for ``kg lexicon candidates``)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where in a clause the text gives a fact (annotated like a mention)."""
+
+    clause: int
+    start: int
+    end: int
+    exact: str
+    sentence: int = 0
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One value of a document's metadata with its evidence: an IRI, or a literal with its datatype."""
+
+    value: str
+    evidence: Evidence | None = None
+    datatype: str = ""  #: an XSD datatype IRI for a literal; "" for an IRI value
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """What a document says about itself (output of :mod:`kg.pipeline.metadata`)."""
+
+    kind: Fact | None = None  #: dcterms:type, a dsr:DocumentKind concept
+    issued: Fact | None = None  #: dcterms:issued, xsd:date | gYearMonth | gYear
+    place: Fact | None = None  #: dsr:place
+    event: Fact | None = None  #: dsr:adoptedAt
+    signatories: tuple[Fact, ...] = ()  #: dsr:signatory (countries)
+    proposed_by: tuple[Fact, ...] = ()  #: dsr:proposedBy (organisations, government bodies)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The mentions of a document and the entities found outside the lexicon (output of :mod:`kg.pipeline.extract`)."""
+
+    mentions: tuple[Mention, ...]
+    entities: tuple[Entity, ...] = ()

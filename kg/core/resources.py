@@ -30,12 +30,14 @@ LEXICON_DIR = ONTOLOGY_DIR / "lexicon"
 
 
 def lexicon_files(directory: Path | None = None) -> list[Path]:
-    """Return the lexicon Turtle files of ``directory`` (sorted) plus the ``cues.ttl`` beside it."""
+    """Return the lexicon Turtle files of ``directory`` (sorted) plus the ``cues.ttl`` and
+    ``names.ttl`` (the word lists of the name rules) beside it."""
     directory = directory or LEXICON_DIR
     files = sorted(directory.glob("*.ttl"))
-    cues = directory.parent / "cues.ttl"
-    if cues.is_file():
-        files.append(cues)
+    for name in ("cues.ttl", "names.ttl"):
+        extra = directory.parent / name
+        if extra.is_file():
+            files.append(extra)
     return files
 
 

@@ -54,6 +54,23 @@ class DSR(DefinedNamespace):
     TechnologyScheme: URIRef
     SectorScheme: URIRef
     SignatoryCues: URIRef
+    GovernmentBody: URIRef
+    Event: URIRef
+    Place: URIRef
+    DocumentKind: URIRef
+    DocumentKindScheme: URIRef
+    # phrase lists of the name rules (ontology/names.ttl)
+    OrganisationHeads: URIRef
+    GovernmentBodyHeads: URIRef
+    EventHeads: URIRef
+    GenericModifiers: URIRef
+    NameBreaks: URIRef
+    TitleWords: URIRef
+    CollectiveNames: URIRef
+    AdoptionVerbs: URIRef
+    Connectors: URIRef
+    PairCompounds: URIRef
+    LanguageSuffixes: URIRef
     # properties
     hasClause: URIRef
     isClauseOf: URIRef
@@ -81,6 +98,17 @@ class DSR(DefinedNamespace):
     pipelineVersion: URIRef
     characterCount: URIRef
     lexiconFingerprint: URIRef
+    ofCountry: URIRef
+    inCountry: URIRef
+    placeKind: URIRef
+    inLexicon: URIRef
+    findingRule: URIRef
+    adoptedAt: URIRef
+    place: URIRef
+    proposedBy: URIRef
+    evidenceFor: URIRef
+    kindCue: URIRef
+    headWord: URIRef
 
 
 class OA(DefinedNamespace):
@@ -99,6 +127,8 @@ class OA(DefinedNamespace):
     hasSelector: URIRef
     motivatedBy: URIRef
     identifying: URIRef
+    describing: URIRef
+    TextualBody: URIRef
     exact: URIRef
     prefix: URIRef
     suffix: URIRef
@@ -159,6 +189,9 @@ ENTITY_TYPES: dict[str, str] = {
     "Organisation": "organisation",
     "Technology": "technology",
     "Sector": "sector",
+    "GovernmentBody": "governmentbody",
+    "Event": "event",
+    "Place": "place",
 }
 
 _PREFIX_BLOCK = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())

@@ -13,19 +13,32 @@
 * An acronym or short form in parentheses right after a name (国际标准化组织（ISO）) belongs
   to that name: it is not a second mention, and later bare uses of it in the same document
   resolve to the name's entity even when the lexicon does not know the acronym.
-* Traditional Chinese is converted to simplified with OpenCC before matching; the
-  conversion keeps every character in place, so offsets still point into the original.
+* Traditional Chinese is converted to simplified with OpenCC before matching, and
+  full-width forms and curly quotes are folded (:mod:`kg.pipeline.script`); every change
+  keeps the character in place, so offsets still point into the original.
+* English text from PDFs and web pages: ``Ghana,Peru(for Trade)`` splits at the
+  punctuation, and a footnote number glued to a word (``Organizations1``) does not hide it.
+* Names the lexicon lacks come from :mod:`kg.pipeline.names`; with the lexicon matches
+  they resolve by longest match (a lexicon label wins a tie), so 墨西哥城 is a place and
+  not Mexico, and 农业农村部 a government body and not agriculture. Inside a longer name,
+  only two kinds of names count too: the country written in a government body's name
+  (中华人民共和国农业农村部 mentions China; rule ``name-country``) and the organisation an
+  event's name starts with (中非合作论坛第八届部长级会议 mentions FOCAC; rule ``holder``). A
+  place name that labels a document or event (北京倡议, "Geneva Declaration") is no place.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..core.records import DocumentStructure, Mention, SourceText
+from ..core.records import DocumentStructure, Entity, Extraction, Mention, SourceText
 from .lexicon import Lexicon
+from .names import Candidate, find_names, sentence_bounds
+from .script import fold_typography, search_form, to_simplified
+
+__all__ = ["extract", "extract_all", "find_entities", "find_spans", "to_simplified"]
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -34,6 +47,8 @@ COMPONENT = "dsr_lexicon_matcher_v1"
 _BLOCKED = "__blocked__"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 _PAREN_AFTER = re.compile(r"[ \t]?[（(][ \t]*([A-Za-z][A-Za-z0-9&.\-]{0,14}|[\u4e00-\u9fff]{2,8})[ \t]*[)）]")
+#: (start, end, entity IRI, finding rule) of one mention in a text
+Span = tuple[int, int, str, str]
 
 
 def is_acronym(label: str) -> bool:
@@ -71,14 +86,19 @@ def _patterns(lexicon: Lexicon, language: str) -> tuple[dict[str, set[str]], dic
     """Return (case-insensitive, case-sensitive) pattern texts per match key."""
     folded: dict[str, set[str]] = {}
     exact: dict[str, set[str]] = {}
-    for text, lang, iri in lexicon.labels:
+    # labels are read in the search form too: 国际贸易“单一窗口” meets 国际贸易"单一窗口"
+    for raw, lang, iri in lexicon.labels:
+        text = fold_typography(raw)
         if is_acronym(text):
             if lang in (language, "en"):
                 exact.setdefault(iri, set()).update({text, text + "s"})
+        elif lang == language == "en" and iri in lexicon.case_sensitive:
+            exact.setdefault(iri, set()).update({text, text.upper()})  # proper names; datelines in capitals
         elif lang == language:
             forms = english_variants(text) if language == "en" else {text.lower()}
             folded.setdefault(iri, set()).update(forms)
-    for phrase, lang in lexicon.blocked:
+    for raw_phrase, lang in lexicon.blocked:
+        phrase = fold_typography(raw_phrase)
         if lang == language:
             target = exact if is_acronym(phrase) else folded
             forms = (
@@ -131,16 +151,20 @@ class LexiconMatcher:
 
     def __call__(self, doc):
         # The same resolution as find_entities: blocked phrases dropped, 名称（ACR） folded.
-        found = _resolve_parenthesised(doc.text, self.matches(doc), self.lexicon)
-        spans = (doc.char_span(cs, ce, label=self.lexicon.types[key], kb_id=key) for cs, ce, key in found)
+        found = [(s, e, k, "") for s, e, k in self.matches(doc)]
+        found = _resolve_parenthesised(doc.text, found, self.lexicon, self.lexicon.types)
+        spans = (doc.char_span(cs, ce, label=self.lexicon.types[key], kb_id=key) for cs, ce, key, _ in found)
         doc.ents = [span for span in spans if span is not None]
         return doc
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
-    """Latin letters and digits must not continue a match on either side (5G in 15G, AI in AIIB)."""
+    """Latin letters and digits must not continue a match on either side (5G in 15G, AI in AIIB);
+    a footnote number after a lower-case word ("Organizations1") does not count."""
     if _ASCII_WORD.match(text[start]) and start > 0 and _ASCII_WORD.match(text[start - 1]):
         return False
+    if end < len(text) and text[end].isdigit() and text[end - 1].islower() and end - start >= 4:
+        return not (end + 1 < len(text) and text[end + 1].isalpha())
     return not (_ASCII_WORD.match(text[end - 1]) and end < len(text) and _ASCII_WORD.match(text[end]))
 
 
@@ -189,56 +213,28 @@ def build_nlp(language: str, lexicon: Lexicon) -> Language:
             tokenizer.rules = {}
             # spaCy splits a final "." after lower-case letters only: "6G." and "IoT." at the
             # end of a sentence stayed one token and were never matched.
-            suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[A-Za-z0-9])\."]
+            # A footnote number glued to a word ("Organizations1") is a suffix of its own.
+            suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[A-Za-z0-9])\.", r"(?<=[a-z]{3})[0-9]{1,2}$"]
             tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+            # Web and PDF copies drop the spaces around punctuation: "Ghana,Peru(for Trade),Viet Nam".
+            infixes = [*(nlp.Defaults.infixes or ()), r"[(),;:]"]
+            tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
         _CURRENT_LEXICON[language] = lexicon
         nlp.add_pipe(COMPONENT, config={"language": language})
         _PIPELINES[cache_key] = nlp
     return _PIPELINES[cache_key]
 
 
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    """The traditional characters OpenCC converts to a different simplified character."""
-    from pathlib import Path
-
-    import opencc
-
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    chars = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key = line.split("\t", 1)[0]
-        if len(key) == 1:
-            target = line.split("\t", 1)[1].split()[0] if "\t" in line else key
-            if target != key:
-                chars.add(key)
-    return frozenset(chars)
-
-
-def to_simplified(text: str) -> str:
-    """Convert traditional Chinese to simplified, keeping length (and so offsets) unchanged."""
-    if _traditional_chars().isdisjoint(text):  # a set test: 10× faster than a regex class
-        return text
-    from opencc import OpenCC
-
-    converter = OpenCC("t2s")
-    converted = converter.convert(text)
-    if len(converted) == len(text):
-        return converted
-    # A phrase rule changed the length: fall back to one character at a time.
-    return "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in text)
-
-
 def find_entities(text: str, language: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
-    """Return (start, end, entity IRI) for every entity mention in ``text``.
+    """Return (start, end, entity IRI) for every entity mention in ``text`` (see :func:`find_spans`)."""
+    return [(s, e, iri) for s, e, iri, _ in find_spans(text, language, lexicon)[0]]
 
-    Works paragraph by paragraph (mentions never cross a line break), so memory stays
-    bounded however long the document is.
-    """
+
+def _lexicon_matches(search_text: str, language: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+    """Lexicon matches paragraph by paragraph (mentions never cross a line break), blocked phrases included."""
     nlp = build_nlp(language, lexicon)
     matcher = nlp.get_pipe(COMPONENT)
     assert isinstance(matcher, LexiconMatcher)
-    search_text = to_simplified(text) if language == "zh" else text
     offsets, paragraphs, pos = [], [], 0
     for para in search_text.split("\n"):
         if para.strip():
@@ -248,18 +244,106 @@ def find_entities(text: str, language: str, lexicon: Lexicon) -> list[tuple[int,
     found: list[tuple[int, int, str]] = []
     for offset, para, doc in zip(offsets, paragraphs, _tokenizer(nlp).pipe(paragraphs)):
         found.extend((offset + s, offset + e, key) for s, e, key in matcher.matches(doc, para))
-    return _resolve_parenthesised(search_text, found, lexicon)
+    return found
 
 
-def _resolve_parenthesised(
-    text: str, found: list[tuple[int, int, str]], lexicon: Lexicon
-) -> list[tuple[int, int, str]]:
-    """Fold 名称（ACR） into the name's mention and resolve later bare uses of ACR."""
-    by_start = {s: (s, e, k) for s, e, k in found}
+def find_spans(text: str, language: str, lexicon: Lexicon) -> tuple[list[Span], dict[str, Candidate]]:
+    """Return every mention in ``text`` as (start, end, entity IRI, finding rule), and the names
+    outside the lexicon by IRI (their first candidate).
+
+    Lexicon labels and the candidates of :mod:`kg.pipeline.names` resolve by longest match
+    (a lexicon label wins a tie); see the module docstring for the names kept inside others.
+    """
+    search_text = search_form(text, language)
+    found = _lexicon_matches(search_text, language, lexicon)
+    plain = [m for m in found if m[2] != _BLOCKED]
+    candidates = find_names(search_text, language, plain, lexicon, blocked=[m for m in found if m[2] == _BLOCKED])
+    chosen = _longest(found, candidates)
+    chosen = [c for c in chosen if not _venue_label(search_text, c, lexicon, language)]
+    suffixes = lexicon.phrase_list("LanguageSuffixes", language)
+    chosen = [  # 越南语 is a language
+        c
+        for c in chosen
+        if isinstance(c, Candidate)
+        or lexicon.types.get(c[2]) != "Country"
+        or not search_text.startswith(suffixes, c[1])
+    ]
+    spans: list[Span] = []
+    names: dict[str, Candidate] = {}
+    types = dict(lexicon.types)
+    for item in chosen:
+        if isinstance(item, Candidate):
+            iri = item.iri
+            names.setdefault(iri, item)
+            types[iri] = item.type
+            spans.append((item.start, item.end, iri, item.rule))
+        elif item[2] != _BLOCKED:
+            spans.append((item[0], item[1], item[2], ""))
+        else:
+            spans.append((item[0], item[1], _BLOCKED, ""))
+    spans += _nested(spans, plain, types, search_text)
+    spans.sort()
+    return _resolve_parenthesised(search_text, spans, lexicon, types), names
+
+
+def _longest(found: list[tuple[int, int, str]], candidates: list[Candidate]) -> list:
+    """Non-overlapping matches and candidates, the longest first; a lexicon match wins a tie."""
+    items: list[tuple[int, int, int, object]] = [(s - e, 0, s, (s, e, k)) for s, e, k in found]
+    items += [(c.start - c.end, 1, c.start, c) for c in candidates]
+    items.sort(key=lambda x: (x[0], x[1], x[2]))
+    length = max((c.end for c in candidates), default=0)
+    length = max(length, max((e for _, e, _ in found), default=0))
+    taken = bytearray(length + 1)
+    chosen = []
+    for _, _, _, item in items:
+        s, e = (item.start, item.end) if isinstance(item, Candidate) else item[:2]  # type: ignore[index]
+        if taken.find(1, s, e) == -1:
+            taken[s:e] = b"\x01" * (e - s)
+            chosen.append(item)
+    return chosen
+
+
+def _venue_label(text: str, item, lexicon: Lexicon, language: str) -> bool:
+    """A place right before a title or event word labels a venue (北京倡议, "Geneva Declaration")."""
+    if isinstance(item, Candidate) or lexicon.types.get(item[2]) != "Place":
+        return False
+    after = text[item[1] : item[1] + 12]
+    if language == "en":
+        after = after.lstrip(" ")
+        return any(
+            after.startswith(w) and not after[len(w) : len(w) + 1].isalpha()
+            for w in lexicon.phrase_list("TitleWords", "en")
+        )
+    return any(after.startswith(w) for w in lexicon.phrase_list("TitleWords", "zh"))
+
+
+def _nested(spans: list[Span], plain: list[tuple[int, int, str]], types: dict[str, str], text: str) -> list[Span]:
+    """The names inside a longer name that count: a government body's country, an event's holder."""
+    extra: list[Span] = []
+    for s, e, iri, _rule in spans:
+        kind = types.get(iri)
+        if kind == "GovernmentBody":
+            extra += [
+                (ms, me, m, "name-country")
+                for ms, me, m in plain
+                if s <= ms and me <= e and (ms, me) != (s, e) and types.get(m) == "Country"
+            ]
+        elif kind == "Event":
+            lead = re.match(r"(?:\d{4}\s*年?\s*|\d{1,3}(?:st|nd|rd|th)\s+|the\s+)?", text[s:e])
+            at = s + (lead.end() if lead else 0)
+            extra += [
+                (ms, me, m, "holder") for ms, me, m in plain if ms == at and me < e and types.get(m) == "Organisation"
+            ]
+    return extra
+
+
+def _resolve_parenthesised(text: str, found: list[Span], lexicon: Lexicon, types: dict[str, str]) -> list[Span]:
+    """Fold 名称（ACR） into the name's mention and resolve every bare use of ACR in the text."""
+    by_start = {s: (s, e, k) for s, e, k, _ in found}
     drop: set[int] = set()
     aliases: dict[str, str] = {}
     parenthesised: list[tuple[int, int]] = []
-    for _s, e, key in found:
+    for _s, e, key, _rule in found:
         if key == _BLOCKED:
             continue
         m = _PAREN_AFTER.match(text, e)
@@ -277,28 +361,31 @@ def _resolve_parenthesised(
     result = [f for f in found if f[0] not in drop and f[2] != _BLOCKED]
     if aliases:
         taken = bytearray(len(text))
-        for s, e in [(s, e) for s, e, _ in found] + parenthesised:
+        for s, e in [(s, e) for s, e, _, _ in found] + parenthesised:
             taken[s:e] = b"\x01" * (e - s)
         pattern = re.compile("|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True)))
         for m in pattern.finditer(text):
             s, e = m.span()
             if taken.find(1, s, e) == -1 and _word_bounded(text, s, e):
-                result.append((s, e, aliases[m.group()]))
+                key = aliases[m.group()]
+                result.append((s, e, key, "" if key in lexicon.types else "short-form"))
         result.sort()
     return result
 
 
-def extract(source: SourceText, structure: DocumentStructure, lexicon: Lexicon) -> list[Mention]:
-    """Find the entity mentions of every clause of a document.
+def extract_all(source: SourceText, structure: DocumentStructure, lexicon: Lexicon) -> Extraction:
+    """Find the entity mentions of every clause of a document, and the names outside the lexicon.
 
     Returns:
-        Mentions ordered by clause and offset; offsets index into the clause's text.
+        Mentions ordered by clause and offset (offsets index into the clause's text), and one
+        :class:`Entity` per name found outside the lexicon.
     """
-    spans = find_entities(source.text, source.language, lexicon)
+    spans, names = find_spans(source.text, source.language, lexicon)
     clauses = sorted(structure.clauses, key=lambda c: c.start)
     starts = [c.start for c in clauses]
     mentions: list[Mention] = []
-    for s, e, iri in spans:
+    counts: dict[str, int] = {}
+    for s, e, iri, rule in spans:
         i = bisect.bisect_right(starts, s) - 1
         if i < 0:
             continue
@@ -311,6 +398,8 @@ def extract(source: SourceText, structure: DocumentStructure, lexicon: Lexicon) 
             if sent.start <= cs and ce <= sent.end:
                 sentence = sent.number
                 break
+        kind = lexicon.types.get(iri) or names[iri].type
+        counts[iri] = counts.get(iri, 0) + 1
         mentions.append(
             Mention(
                 clause=clause.number,
@@ -318,9 +407,33 @@ def extract(source: SourceText, structure: DocumentStructure, lexicon: Lexicon) 
                 end=ce,
                 exact=clause.text[cs:ce],
                 entity=iri,
-                type=lexicon.types[iri],
+                type=kind,
                 sentence=sentence,
+                rule=rule,
             )
         )
-    mentions.sort(key=lambda m: (m.clause, m.start))
-    return mentions
+    mentions.sort(key=lambda m: (m.clause, m.start, -m.end))
+    entities = []
+    for iri, cand in names.items():
+        if not counts.get(iri):
+            continue
+        left, right = sentence_bounds(source.text, cand.start, cand.end)
+        entities.append(
+            Entity(
+                iri=iri,
+                type=cand.type,
+                label=source.text[cand.start : cand.end],
+                language=source.language,
+                rule=cand.rule,
+                country=cand.country,
+                date=cand.date,
+                mentions=counts[iri],
+                context=source.text[left:right].strip(),
+            )
+        )
+    return Extraction(tuple(mentions), tuple(sorted(entities, key=lambda x: x.iri)))
+
+
+def extract(source: SourceText, structure: DocumentStructure, lexicon: Lexicon) -> list[Mention]:
+    """Find the entity mentions of every clause of a document (see :func:`extract_all`)."""
+    return list(extract_all(source, structure, lexicon).mentions)

@@ -2,9 +2,14 @@
 
 The lexicon files are the single source of truth for entity labels: every
 ``rdfs:label``, ``skos:prefLabel`` and ``skos:altLabel`` of a ``dsr:Country``,
-``dsr:Organisation``, ``dsr:Technology`` or ``dsr:Sector`` becomes a pattern;
-``dsr:ambiguousLabel`` never does; ``dsr:blockedPhrase`` values are matched and thrown
-away so that labels inside them (中国 in 发展中国家) are not extracted.
+``dsr:Organisation``, ``dsr:Technology``, ``dsr:Sector``, ``dsr:GovernmentBody``,
+``dsr:Event`` or ``dsr:Place`` becomes a pattern — except the English display names of
+government bodies (only their English altLabels are matched: "Ministry of Commerce" alone
+is any country's); ``dsr:ambiguousLabel`` never does; ``dsr:blockedPhrase`` values are
+matched and thrown away so that labels inside them (中国 in 发展中国家) are not extracted.
+English place names match with their case (Nice, Reading are words too). ``names.ttl``
+holds the word lists of the name rules (:mod:`kg.pipeline.names`), read into
+:attr:`Lexicon.phrases`; ``document_kinds.ttl`` the document kinds and their title cues.
 
 Files are parsed with pyoxigraph (Rust), so thousands of entries load in milliseconds.
 """
@@ -25,6 +30,15 @@ _LABEL_PROPERTIES = {str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel)}
 _TYPES = {str(DSR[t]): t for t in ENTITY_TYPES}
 _BLOCKED_PHRASE = str(DSR.blockedPhrase)
 _CUE_PHRASE = str(DSR.cuePhrase)
+_HEAD_WORD = str(DSR.headWord)
+_KIND_CUE = str(DSR.kindCue)
+_OF_COUNTRY = str(DSR.ofCountry)
+_IN_COUNTRY = str(DSR.inCountry)
+_ALT_LABEL = str(SKOS.altLabel)
+_DOCUMENT_KIND = str(DSR.DocumentKind)
+_GOVERNMENT_BODY = str(DSR.GovernmentBody)
+_PLACE = str(DSR.Place)
+_SIGNATORY_CUES = str(DSR.SignatoryCues)
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,18 @@ class Lexicon:
     #: SHA-256 over the files read: changes when any lexicon changes
     fingerprint: str = ""
     files: tuple[str, ...] = ()
+    #: phrase list name (the local name of its dsr: IRI, e.g. "EventHeads") → language → phrases
+    phrases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: government body or place IRI → the country IRI it belongs to (dsr:ofCountry, dsr:inCountry)
+    country_of: dict[str, str] = field(default_factory=dict)
+    #: (cue, language, document kind IRI) for every dsr:kindCue
+    kind_cues: tuple[tuple[str, str, str], ...] = ()
+    #: entities whose English labels match only with their case (places)
+    case_sensitive: frozenset[str] = frozenset()
+
+    def phrase_list(self, name: str, language: str) -> tuple[str, ...]:
+        """Return the phrases of one list of ``names.ttl`` (or ``cues.ttl``) in one language."""
+        return self.phrases.get(name, {}).get(language, ())
 
     @cached_property
     def label_set(self) -> frozenset[str]:
@@ -77,9 +103,12 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
     import pyoxigraph as ox
 
     types: dict[str, str] = {}
-    raw_labels: list[tuple[str, str, str]] = []
+    raw_labels: list[tuple[str, str, str, bool]] = []
     blocked: list[tuple[str, str]] = []
-    cues: dict[str, list[str]] = {}
+    phrases: dict[str, dict[str, list[str]]] = {}
+    country_of: dict[str, str] = {}
+    kind_cues: list[tuple[str, str, str]] = []
+    kinds: set[str] = set()
     for name in files:
         try:
             quads = list(ox.parse(path=name, format=ox.RdfFormat.TURTLE))
@@ -89,20 +118,36 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
             s, p, o = q.subject, q.predicate.value, q.object
             if p == _RDF_TYPE and o.value in _TYPES:
                 types[s.value] = _TYPES[o.value]
+            elif p == _RDF_TYPE and o.value == _DOCUMENT_KIND:
+                kinds.add(s.value)
             elif p in _LABEL_PROPERTIES and isinstance(o, ox.Literal):
-                raw_labels.append((o.value, (o.language or "").lower(), s.value))
+                raw_labels.append((o.value, (o.language or "").lower(), s.value, p == _ALT_LABEL))
             elif p == _BLOCKED_PHRASE and isinstance(o, ox.Literal):
                 blocked.append((o.value, (o.language or "").lower()))
-            elif p == _CUE_PHRASE and isinstance(o, ox.Literal):
-                cues.setdefault((o.language or "").lower(), []).append(o.value)
+            elif p in (_CUE_PHRASE, _HEAD_WORD) and isinstance(o, ox.Literal):
+                name = s.value.rsplit("#", 1)[-1]
+                phrases.setdefault(name, {}).setdefault((o.language or "").lower(), []).append(o.value)
+            elif p in (_OF_COUNTRY, _IN_COUNTRY):
+                country_of[s.value] = o.value
+            elif p == _KIND_CUE and isinstance(o, ox.Literal):
+                kind_cues.append((o.value, (o.language or "").lower(), s.value))
     labels = sorted(
-        {(text.strip(), lang.split("-")[0], iri) for text, lang, iri in raw_labels if iri in types and text.strip()}
+        {
+            (text.strip(), lang.split("-")[0], iri)
+            for text, lang, iri, alt in raw_labels
+            if iri in types and text.strip() and (alt or lang != "en" or types[iri] != "GovernmentBody")
+        }
     )
+    frozen = {name: {lang: tuple(sorted(set(v))) for lang, v in by_lang.items()} for name, by_lang in phrases.items()}
     return Lexicon(
         labels=tuple(labels),
         types=types,
         blocked=tuple(sorted(set(blocked))),
-        signatory_cues={k: tuple(sorted(set(v))) for k, v in cues.items()},
+        signatory_cues=frozen.get(_SIGNATORY_CUES.rsplit("#", 1)[-1], {}),
         fingerprint=fingerprint,
         files=files,
+        phrases=frozen,
+        country_of=country_of,
+        kind_cues=tuple(sorted(set(kind_cues))),
+        case_sensitive=frozenset(iri for iri, t in types.items() if t == "Place"),
     )

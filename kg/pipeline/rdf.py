@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from .. import __version__
 from ..core.iris import DEFAULT_BASE, clause_iri, document_iri, rebase, sentence_iri, slugify
-from ..core.records import DocumentStructure, Mention, SourceText
-from ..core.vocab import DCTERMS, DSR, OA, PROV, RDF, RDFS, XSD
+from ..core.records import DocumentMetadata, DocumentStructure, Entity, Evidence, Fact, Mention, SourceText
+from ..core.vocab import DCTERMS, DSR, ENTITY_TYPES, OA, PROV, RDF, RDFS, XSD
 from . import pipeline_version
 
 SOFTWARE_IRI = f"https://w3id.org/dsr-kg/software/dsr-kg/{__version__}"
@@ -34,6 +34,7 @@ def _iri(term: str) -> str:
 _A = _iri(RDF.type)
 _LABEL = _iri(RDFS.label)
 _XSD_INTEGER = str(XSD.integer)
+_XSD_BOOLEAN = str(XSD.boolean)
 _XSD_DATETIME = str(XSD.dateTime)
 T_DOCUMENT, T_CLAUSE, T_SENTENCE, T_BUILD = (
     _iri(DSR.Document),
@@ -122,6 +123,18 @@ def build_time() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+P_IN_LEXICON, P_FINDING_RULE, P_OF_COUNTRY = _iri(DSR.inLexicon), _iri(DSR.findingRule), _iri(DSR.ofCountry)
+P_ADOPTED_AT, P_PLACE, P_PROPOSED_BY, P_EVIDENCE_FOR = (
+    _iri(DSR.adoptedAt),
+    _iri(DSR.place),
+    _iri(DSR.proposedBy),
+    _iri(DSR.evidenceFor),
+)
+P_ISSUED, P_TYPE, P_DATE, P_VALUE = _iri(DCTERMS.issued), _iri(DCTERMS.type), _iri(DCTERMS.date), _iri(RDF.value)
+V_DESCRIBING, T_TEXTUAL_BODY = _iri(OA.describing), _iri(OA.TextualBody)
+_CLASS = {name: _iri(DSR[name]) for name in ENTITY_TYPES}
+
+
 def document_triples(
     source: SourceText,
     structure: DocumentStructure,
@@ -130,8 +143,14 @@ def document_triples(
     base: str = DEFAULT_BASE,
     built_at: str | None = None,
     lexicon_fingerprint: str = "",
+    entities: tuple[Entity, ...] = (),
+    metadata: DocumentMetadata | None = None,
 ) -> tuple[str, str]:
     """Serialise one document as N-Triples.
+
+    ``entities`` are the names found outside the lexicon (described in the document's
+    graph); ``metadata`` the document's kind, date, place, occasion and parties. Without
+    ``metadata`` the signatories are the countries of the signatory sentence.
 
     Returns:
         ``(document IRI, N-Triples text)``; the IRI is also the graph name.
@@ -167,8 +186,13 @@ def document_triples(
                 seen.add(entity)
                 t(c, P_MENTIONS, f"<{entity}>")
             _annotation(t, c, clause.text, m, entity)
+            if m.rule:
+                _finding_rule(t, c, m)
 
-    if structure.signatory_span:
+    _entities(t, entities, base, lang)
+    if metadata is not None:
+        _metadata(t, doc, metadata, base)
+    elif structure.signatory_span:
         number, start, end = structure.signatory_span
         signed: set[str] = set()
         for m in by_clause.get(number, ()):
@@ -246,3 +270,77 @@ def _annotation(t, c: str, text: str, m: Mention, entity: str) -> None:
     t(position, _A, T_POSITION)
     t(position, P_START, integer(m.start))
     t(position, P_END, integer(m.end))
+
+
+def _finding_rule(t, c: str, m: Mention) -> None:
+    """The rule that found a mention outside the lexicon (on the mention's annotation)."""
+    t(f"{c}/annotation/{m.start}-{m.end}", P_FINDING_RULE, literal(m.rule))
+
+
+def _entities(t, entities: tuple[Entity, ...], base: str, lang: str) -> None:
+    """Names found outside the lexicon: their class, label, dsr:inLexicon false, country and date."""
+    for e in entities:
+        iri = rebase(e.iri, base)
+        t(iri, _A, _CLASS[e.type])
+        t(iri, _LABEL, literal(e.label, e.language or lang))
+        t(iri, P_IN_LEXICON, literal("false", datatype=_XSD_BOOLEAN))
+        if e.country:
+            t(iri, P_OF_COUNTRY, f"<{rebase(e.country, base)}>")
+        if e.date:
+            t(iri, P_DATE, literal(e.date, datatype=_date_type(e.date)))
+
+
+def _date_type(value: str) -> str:
+    return str({10: XSD.date, 7: XSD.gYearMonth}.get(len(value), XSD.gYear))
+
+
+def _metadata(t, doc: str, meta: DocumentMetadata, base: str) -> None:
+    """Kind, issue date, place, occasion and parties of a document, each with its evidence."""
+    facts: list[tuple[str, Fact]] = []
+    if meta.kind:
+        facts.append((P_TYPE, meta.kind))
+    if meta.place:
+        facts.append((P_PLACE, meta.place))
+    if meta.event:
+        facts.append((P_ADOPTED_AT, meta.event))
+    facts += [(P_SIGNATORY, f) for f in meta.signatories]
+    facts += [(P_PROPOSED_BY, f) for f in meta.proposed_by]
+    for prop, fact in facts:
+        value = f"<{rebase(fact.value, base)}>"
+        t(doc, prop, value)
+        if fact.evidence:
+            _evidence(t, doc, prop, value, fact.evidence)
+    if meta.issued:
+        value = literal(meta.issued.value, datatype=meta.issued.datatype)
+        t(doc, P_ISSUED, value)
+        if meta.issued.evidence:
+            body = f"{doc}/issued"
+            t(body, _A, T_TEXTUAL_BODY)
+            t(body, P_VALUE, value)
+            _evidence(t, doc, P_ISSUED, f"<{body}>", meta.issued.evidence)
+
+
+def _evidence(t, doc: str, prop: str, body: str, ev: Evidence) -> None:
+    """The passage that gives a metadata value, annotated like a mention (motivation: describing)."""
+    c = clause_iri(doc, ev.clause)
+    name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1].rstrip(">")
+    a = f"{c}/evidence/{name}/{ev.start}-{ev.end}"
+    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
+    t(a, _A, T_ANNOTATION)
+    t(a, P_MOTIVATED_BY, V_DESCRIBING)
+    t(a, P_HAS_BODY, body)
+    t(a, P_EVIDENCE_FOR, prop)
+    if ev.rule:
+        t(a, P_FINDING_RULE, literal(ev.rule))
+    if ev.sentence:
+        t(a, P_IN_SENTENCE, f"<{sentence_iri(c, ev.sentence)}>")
+    t(a, P_HAS_TARGET, f"<{target}>")
+    t(target, _A, T_SPECIFIC)
+    t(target, P_HAS_SOURCE, f"<{c}>")
+    t(target, P_HAS_SELECTOR, f"<{quote}>")
+    t(target, P_HAS_SELECTOR, f"<{position}>")
+    t(quote, _A, T_QUOTE)
+    t(quote, P_EXACT, literal(ev.exact))
+    t(position, _A, T_POSITION)
+    t(position, P_START, integer(ev.start))
+    t(position, P_END, integer(ev.end))

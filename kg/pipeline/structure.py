@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from ..core.records import Clause, DocumentStructure, Sentence, SourceText
+from .script import search_form
 
 _CN_DIGITS = {
     "零": 0,
@@ -40,7 +41,7 @@ _SCHEMES: dict[str, re.Pattern[str]] = {
 }
 
 # Sentence ends: Chinese full stops (no space needed) and Latin ones followed by space.
-_ZH_END = re.compile(r"[。！？!?]+[”’」』）)\"']*")
+_ZH_END = re.compile(r"(?:[。！？!?]+|(?<=[\u4e00-\u9fff])\.(?=[\u4e00-\u9fff“\"]))[”’」』）)\"']*")
 _EN_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9\u4e00-\u9fff])")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|No|Nos|Art|para|Dr|Mr|Ms|Mrs|St|Inc|Ltd|Co|Corp|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])\.$"
@@ -108,13 +109,16 @@ def _sequence(markers: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]
 def _choose_numbering(paras: list[tuple[int, str]]) -> tuple[str, list[tuple[int, int, int]]]:
     found = _find_markers(paras)
     best_name, best_run, best_start = "none", [], len(paras) + 1
-    for name in ("chinese", "article", "article_en", "arabic", "parenthesised"):
-        run = _sequence(found[name])
-        if len(run) < 2:
-            continue
-        # The top level is the scheme whose item 1 comes first: 一、 before its （一） and 1.
-        if run[0][0] < best_start:
-            best_name, best_run, best_start = name, run, run[0][0]
+    for minimum in (2, 1):  # a list with only one numbered clause is still a clause
+        for name in ("chinese", "article", "article_en", "arabic", "parenthesised"):
+            run = _sequence(found[name])
+            if len(run) < minimum or (minimum == 1 and (name == "parenthesised" or len(run) != 1)):
+                continue
+            # The top level is the scheme whose item 1 comes first: 一、 before its （一） and 1.
+            if run[0][0] < best_start:
+                best_name, best_run, best_start = name, run, run[0][0]
+        if best_run:
+            break
     return ("article" if best_name == "article_en" else best_name), best_run
 
 
@@ -206,13 +210,14 @@ def segment(
 
 
 def _signatory_span(clauses: list[Clause], cues: Iterable[str]) -> tuple[int, int, int] | None:
-    """Return (clause, start, end) of the first sentence containing a signatory cue."""
-    cue_list = [c.lower() for c in cues if c]
+    """Return (clause, start, end) of the first sentence containing a signatory cue (read in
+    simplified characters with folded typography, so 共同提出以下倡議 meets 共同提出以下倡议)."""
+    cue_list = [search_form(c, "zh").lower() for c in cues if c]
     if not cue_list:
         return None
     for clause in clauses:
         for sentence in clause.sentences:
-            lowered = sentence.text.lower()
+            lowered = search_form(sentence.text, "zh").lower()
             if any(cue in lowered for cue in cue_list):
                 return (clause.number, sentence.start, sentence.end)
     return None

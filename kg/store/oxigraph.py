@@ -190,7 +190,8 @@ def stats(store: ox.Store) -> dict[str, Any]:
     for row in select(
         store,
         """SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE {
-             ?c dsr:mentions ?e . ?e a ?t . VALUES ?t { dsr:Country dsr:Organisation dsr:Technology dsr:Sector }
+             ?c dsr:mentions ?e . ?e a ?t . VALUES ?t { dsr:Country dsr:Organisation dsr:Technology dsr:Sector
+                                                        dsr:GovernmentBody dsr:Event dsr:Place }
              BIND(STRAFTER(STR(?t), "#") AS ?type) } GROUP BY ?type ORDER BY ?type""",
     ):
         by_type[row["type"].value] = int(row["n"].value)
@@ -199,9 +200,45 @@ def stats(store: ox.Store) -> dict[str, Any]:
     for row in select(
         store,
         """SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE {
-             ?e a ?t . VALUES ?t { dsr:Country dsr:Organisation dsr:Technology dsr:Sector }
+             ?e a ?t . VALUES ?t { dsr:Country dsr:Organisation dsr:Technology dsr:Sector
+                                   dsr:GovernmentBody dsr:Event dsr:Place }
+             FILTER NOT EXISTS { ?e dsr:inLexicon false }
              BIND(STRAFTER(STR(?t), "#") AS ?type) } GROUP BY ?type ORDER BY ?type""",
     ):
         lexicon[row["type"].value] = int(row["n"].value)
     counts["entities_in_lexicon"] = lexicon
+    outside: dict[str, int] = {}
+    for row in select(
+        store,
+        """SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e dsr:inLexicon false ; a ?t .
+             VALUES ?t { dsr:Organisation dsr:GovernmentBody dsr:Event }
+             BIND(STRAFTER(STR(?t), "#") AS ?type) } GROUP BY ?type ORDER BY ?type""",
+    ):
+        outside[row["type"].value] = int(row["n"].value)
+    counts["entities_outside_lexicon"] = outside
+    counts["documents_with"] = document_metadata_counts(store)
     return counts
+
+
+def document_metadata_counts(store: ox.Store) -> dict[str, int]:
+    """How many documents have each kind of metadata (issued, kind, place, occasion, parties)."""
+    out: dict[str, int] = {}
+    for name, prop in (
+        ("issued", "dcterms:issued"),
+        ("kind", "dcterms:type"),
+        ("place", "dsr:place"),
+        ("adopted_at", "dsr:adoptedAt"),
+        ("signatories", "dsr:signatory"),
+        ("proposed_by", "dsr:proposedBy"),
+    ):
+        q = f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a dsr:Document ; {prop} ?v }}"
+        out[name] = int(select(store, q)[0]["n"].value)
+    kinds: dict[str, int] = {}
+    for row in select(
+        store,
+        """SELECT ?k (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a dsr:Document ; dcterms:type ?t .
+             ?t skos:prefLabel ?k FILTER(LANG(?k) = "en") } GROUP BY ?k ORDER BY DESC(?n) ?k""",
+    ):
+        kinds[f"kind: {row['k'].value}"] = int(row["n"].value)
+    out.update(kinds)
+    return out

@@ -114,6 +114,32 @@ def dataset_summary() -> dict[str, Any]:
     return cached("summary", compute)
 
 
+#: Properties whose use VoID reports (void:propertyPartition): document metadata, names outside the lexicon.
+METADATA_PROPERTIES = (
+    "http://purl.org/dc/terms/issued",
+    "http://purl.org/dc/terms/type",
+    str(DSR.place),
+    str(DSR.adoptedAt),
+    str(DSR.signatory),
+    str(DSR.proposedBy),
+    str(DSR.inLexicon),
+    str(DSR.findingRule),
+)
+
+
+def metadata_partitions() -> dict[str, int]:
+    """Return the number of triples of each of :data:`METADATA_PROPERTIES` (for VoID)."""
+
+    def compute() -> dict[str, int]:
+        values = " ".join(f"<{p}>" for p in METADATA_PROPERTIES)
+        rows = get_engine().select(
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o }} GROUP BY ?p"
+        )
+        return {row["p"].value: int_value(row, "n") for row in rows}
+
+    return cached("metadata_partitions", compute)
+
+
 def sparql_string(value: str) -> str:
     """Escape ``value`` for a SPARQL string literal in double quotes."""
     return value.replace("\\", "\\\\").replace('"', '\\"')

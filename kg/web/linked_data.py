@@ -123,7 +123,8 @@ def _labels(iris: list[str]) -> dict[str, dict[str, str]]:
         for row in get_engine().select(
             f"""SELECT ?s ?l ?t WHERE {{ VALUES ?s {{ {values} }}
                  {{ ?s rdfs:label ?l }} UNION {{ ?s dcterms:title ?l }} UNION {{ ?s a ?t
-                    VALUES ?t {{ dsr:Country dsr:Organisation dsr:Technology dsr:Sector dsr:Document dsr:Clause dsr:Sentence }} }} }}"""
+                    VALUES ?t {{ dsr:Country dsr:Organisation dsr:Technology dsr:Sector dsr:GovernmentBody dsr:Event
+                                dsr:Place dsr:DocumentKind dsr:Document dsr:Clause dsr:Sentence }} }} }}"""
         ):
             entry = out[row["s"].value]
             if row.get("l") is not None:
@@ -310,8 +311,31 @@ def _document_context(iri: str) -> dict[str, Any]:
         f"""SELECT ?e (COUNT(DISTINCT ?c) AS ?n) WHERE {{ {node} dsr:hasClause ?c . ?c dsr:mentions ?e }}
             GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 40"""
     )
-    labels = _labels(signatories + [r["e"].value for r in entity_rows])
+    meta_rows = engine.select(
+        f"""SELECT ?p ?o WHERE {{ {node} ?p ?o
+              VALUES ?p {{ dcterms:type dcterms:issued dsr:place dsr:adoptedAt dsr:proposedBy }} }}"""
+    )
+    meta_iris = [r["o"].value for r in meta_rows if r["p"].value != str(DCTERMS.issued)]
+    labels = _labels(signatories + [r["e"].value for r in entity_rows] + meta_iris)
+    names = {
+        str(DCTERMS.type): "类型 Kind",
+        str(DCTERMS.issued): "日期 Issued",
+        _DSR + "place": "地点 Place",
+        _DSR + "adoptedAt": "通过于 Adopted at",
+        _DSR + "proposedBy": "提出方 Proposed by",
+    }
+    order = list(names)
+    metadata = [
+        {
+            "name": names[r["p"].value],
+            "property": _short(r["p"].value),
+            "value": _link(r["o"].value, labels) if r["p"].value != str(DCTERMS.issued) else None,
+            "literal": r["o"].value if r["p"].value == str(DCTERMS.issued) else "",
+        }
+        for r in sorted(meta_rows, key=lambda r: (order.index(r["p"].value), r["o"].value))
+    ]
     return {
+        "metadata": metadata,
         "clauses": [
             {
                 "iri": r["c"].value,

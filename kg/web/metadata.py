@@ -17,7 +17,7 @@ from ..core.media import RDF_TYPES
 from ..core.resources import ONTOLOGY_FILE
 from ..core.vocab import DSR, shorten
 from .context import base_iri, get_engine
-from .dataset import build_time, dataset_summary, int_value
+from .dataset import build_time, dataset_summary, int_value, metadata_partitions
 from .representation import LD_OFFER, cacheable, negotiate_representation, rdflib_response
 
 bp = Blueprint("metadata", __name__)
@@ -83,6 +83,11 @@ def void_graph():
         graph.add((dataset, void.classPartition, part))
         graph.add((part, void["class"], URIRef(cls)))
         graph.add((part, void.entities, Literal(count, datatype=XSD.integer)))
+    for i, (prop, count) in enumerate(sorted(metadata_partitions().items())):
+        part = URIRef(f"{dataset}-property-{i}")  # document metadata and names outside the lexicon
+        graph.add((dataset, void.propertyPartition, part))
+        graph.add((part, void.property, URIRef(prop)))
+        graph.add((part, void.triples, Literal(count, datatype=XSD.integer)))
     for name, count in summary["graphs"].items():
         sub = URIRef(name)
         graph.add((dataset, void.subset, sub))
