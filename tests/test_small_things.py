@@ -209,3 +209,14 @@ def test_push_counts_every_request(seed_store_path):
         assert report["graphs"][0]["requests"] == 3 and report["graphs"][0]["retries"] == 2
     finally:
         server.stop()
+
+
+def test_a_corrected_entity_iri_redirects_to_its_replacement(seed_server):
+    """organisation/wsis became event/wsis (an event, not an organisation): the old IRI still answers."""
+    r = requests.get(f"{seed_server}/id/organisation/wsis?format=turtle", allow_redirects=False, timeout=10)
+    assert r.status_code == 301 and r.headers["Location"].endswith("/id/event/wsis?format=turtle")
+    followed = requests.get(f"{seed_server}/id/organisation/wsis", headers={"Accept": "text/turtle"}, timeout=10)
+    g = rdflib.Graph().parse(data=followed.text, format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/dsr-kg/id/event/wsis"), rdflib.RDF.type, None) in g
+    withdrawn = requests.get(f"{seed_server}/id/organisation/china-asean-information-harbor", timeout=10)
+    assert withdrawn.status_code == 200 and "deprecated" in withdrawn.text

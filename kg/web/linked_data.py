@@ -33,6 +33,9 @@ def _iri(value: str) -> str:
 def resource(rest: str) -> Response:
     """Dereference ``<BASE_IRI><rest>``: HTML for browsers, its description in RDF by Accept."""
     iri = base_iri() + rest
+    moved = _replacement(iri)
+    if moved is not None:
+        return moved
     chosen = negotiate_representation(None, LD_OFFER)
     engine = get_engine()
     if chosen != "text/html":
@@ -78,19 +81,38 @@ def canonical_rest(rest: str) -> str | None:
     return None
 
 
-def _redirect_or_404(rest: str, iri: str) -> Response:
-    """301 to the canonical IRI's page when ``rest`` is a variant of it; else 404.
+def _replacement(iri: str) -> Response | None:
+    """301 to the replacement of a deprecated IRI (``dcterms:isReplacedBy`` in the lexicon), else None.
 
-    301 (Moved Permanently), not 303: the variant does not name another thing that the
-    canonical resource describes (the 303 of httpRange-14); it is the same IRI spelt
-    differently, so clients and caches may replace it for good. Query parameters
-    (``?format=``) are kept; ``Vary: Accept`` because the target negotiates.
+    Entity IRIs are public: a corrected one (``organisation/wsis`` became ``event/wsis``)
+    keeps answering, for links and queries made before the correction.
     """
-    from flask import redirect, request
+    if not is_safe_iri(iri):
+        return None
+    rows = get_engine().select(f"SELECT ?r WHERE {{ {_iri(iri)} dcterms:isReplacedBy ?r }} LIMIT 1")
+    target = rows[0]["r"].value if rows else ""
+    if not target.startswith(base_iri()):
+        return None
+    return _moved(target[len(base_iri()) :])
 
+
+def _redirect_or_404(rest: str, iri: str) -> Response:
+    """301 to the canonical IRI's page when ``rest`` is a variant of it; else 404."""
     target = canonical_rest(rest) if is_safe_iri(iri) else None
     if target is None:
         raise NotFound(f"no resource <{iri}> in this graph")
+    return _moved(target)
+
+
+def _moved(target: str) -> Response:
+    """301 to ``/id/<target>``, keeping the query parameters (``?format=``).
+
+    301 (Moved Permanently), not 303: a case variant or a corrected IRI does not name
+    another thing that the target describes (the 303 of httpRange-14); clients and caches
+    may replace it for good. ``Vary: Accept`` because the target negotiates.
+    """
+    from flask import redirect, request
+
     location = url_for("linked_data.resource", rest=target)
     if request.query_string:
         location += "?" + request.query_string.decode("latin-1")
