@@ -91,8 +91,9 @@ def count_statements(chunk: bytes) -> int:
     return len(_STATEMENT.findall(chunk))
 
 
-def chunks(stream: IO[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Yield pieces of about ``size`` bytes of a line-based stream, each ending at a line end."""
+def chunks(stream: IO[bytes], size: int | None = None) -> Iterator[bytes]:
+    """Yield pieces of about ``size`` bytes (default :data:`CHUNK_BYTES`) of a line-based stream, each ending at a line end."""
+    size = size or CHUNK_BYTES
     rest = b""
     while True:
         block = stream.read(size)
@@ -213,6 +214,7 @@ class Survey:
     """What a file holds: statements per graph (``None``: the default graph)."""
 
     counts: dict[str | None, int] = field(default_factory=dict)
+    blank_nodes: bool = False  #: the file has blank nodes (then it is loaded in one call, see load_stream)
 
     @property
     def total(self) -> int:
@@ -230,10 +232,14 @@ def survey(path: str | Path, fmt: ox.RdfFormat, base_iri: str | None, bar=None) 
 
     counts: dict[Any, int] = {}
     n = 0
+    blank = False
+    bnode = ox.BlankNode
     try:
         with open_binary(path) as stream:
             for quad in ox.parse(stream, format=fmt, base_iri=base_iri):
                 g = quad.graph_name
+                if not blank and (type(quad.subject) is bnode or type(quad.object) is bnode):
+                    blank = True
                 counts[g] = counts.get(g, 0) + 1
                 n += 1
                 if bar is not None and n % 65536 == 0:
@@ -242,7 +248,7 @@ def survey(path: str | Path, fmt: ox.RdfFormat, base_iri: str | None, bar=None) 
         raise StoreError(f"{path}: cannot parse as {fmt.name}: {exc}") from exc
     if bar is not None:
         bar.update(n % 65536)
-    out = Survey()
+    out = Survey(blank_nodes=blank)
     for g, c in counts.items():
         out.counts[None if isinstance(g, ox.DefaultGraph) else g.value] = c
     return out
@@ -279,8 +285,13 @@ class Backups:
             if self.store.contains_named_graph(node):
                 self.store.remove_graph(node)
         for g, path in self.files.items():
-            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
-            self.store.add_graph(ox.NamedNode(g))  # an empty graph stays a graph
+            node = ox.NamedNode(g)
+            # Through Python, not bulk_load: bulk_load gives blank nodes new ids, parse keeps the dumped ones.
+            self.store.bulk_extend(
+                ox.Quad(t.subject, t.predicate, t.object, node)
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+            )
+            self.store.add_graph(node)  # an empty graph stays a graph
 
     def discard(self) -> None:
         """Delete the backup files."""
@@ -318,15 +329,20 @@ def load_stream(
     threads: int = 2,
     lenient: bool = True,
     bar=None,
+    splittable: bool = True,
 ) -> None:
     """Bulk-load an RDF stream: in parallel chunks for N-Triples/N-Quads, else in one call.
+
+    ``splittable=False`` (a file with blank nodes) loads in one call even for N-Triples:
+    each bulk-load call gives the blank nodes it reads new ids, so ``_:b1`` in two chunks
+    would become two nodes.
 
     Raises:
         StoreError: a load failed (already-loaded chunks stay: the caller rolls back).
     """
     import pyoxigraph as ox
 
-    if fmt.name in _LINE_FORMATS:
+    if fmt.name in _LINE_FORMATS and splittable:
         loader = ParallelLoader(store, threads, lenient=lenient)
         try:
             with open_stream() as stream:

@@ -77,6 +77,7 @@ def load_rdf_file(
                 threads=threads,
                 lenient=True,  # checked strictly by survey() above
                 bar=bar,
+                splittable=not found.blank_nodes,
             )
         if not dataset:
             store.add_graph(ox.NamedNode(result))  # an empty file still makes the (empty) graph
