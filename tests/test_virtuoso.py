@@ -202,3 +202,17 @@ def test_kg_serve_from_virtuoso(pushed, seed_store_path, tmp_path):
         proc.terminate()
         proc.wait(timeout=15)
         log.close()
+
+
+def test_isql_runs_many_statements_and_reports_errors(virtuoso):
+    """More than 50 statements at once (isql's exec= refuses them on one line); bad SQL and logins are one error."""
+    from kg.core.errors import PushError
+    from kg.store.virtuoso import Isql
+
+    isql = Isql(f"127.0.0.1:{virtuoso.sql}", "dba", "dba")
+    out = isql.run("".join(f"SPARQL CLEAR GRAPH <urn:x:{i}>;\n" for i in range(120)) + "SELECT 40 + 2;\n")
+    assert "42" in out
+    with pytest.raises(PushError, match="SQ074|syntax|Error"):
+        isql.run("SELEC x;")
+    with pytest.raises(PushError, match="check --auth"):
+        Isql(f"127.0.0.1:{virtuoso.sql}", "dba", "wrong").run("SELECT 1;")

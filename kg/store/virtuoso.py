@@ -91,19 +91,22 @@ class Isql:
         self.timeout = timeout
 
     def run(self, sql: str) -> str:
-        """Run SQL statements (``;``-terminated); return the output.
+        """Run SQL statements (``;``-terminated, one per line); return the output.
+
+        The statements go on standard input: ``exec=`` refuses lines with more than 50
+        semicolons (a replace of many graphs has one ``SPARQL CLEAR GRAPH`` each).
 
         Raises:
             PushError: the server cannot be reached, refuses the login, or reports an error.
         """
         try:
             proc = subprocess.run(
-                [self.binary, self.address, self.user, self.password, *_FLAGS, f"exec={sql}"],
+                [self.binary, self.address, self.user, self.password, *_FLAGS],
                 check=False,
                 capture_output=True,
                 text=True,
                 timeout=self.timeout,
-                stdin=subprocess.DEVNULL,
+                input=sql if sql.endswith("\n") else sql + "\n",
             )
         except subprocess.TimeoutExpired:
             raise PushError(f"Virtuoso at {self.address} did not finish within {self.timeout:g} s") from None
@@ -144,13 +147,13 @@ def bulk_load_shards(
     report.quads = sum(s.quads for s in manifest.shards.values())
     if replace:
         graphs = sorted(manifest.documents)
-        for i in range(0, len(graphs), 200):
-            isql.run(" ".join(f"SPARQL CLEAR GRAPH <{g}>;" for g in graphs[i : i + 200]))
+        for i in range(0, len(graphs), 5000):
+            isql.run("".join(f"SPARQL CLEAR GRAPH <{g}>;\n" for g in graphs[i : i + 5000]))
         report.graphs_cleared = len(graphs)
     pattern = _sql_string(str(folder) + "/%")
     isql.run(
-        f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE {pattern}; "
-        f"ld_dir({_sql_string(str(folder))}, '*.nq.gz', 'urn:dsr-kg:shard-without-graph');"
+        f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file LIKE {pattern};\n"
+        f"ld_dir({_sql_string(str(folder))}, '*.nq.gz', 'urn:dsr-kg:shard-without-graph');\n"
     )
     bar = None
     if progress:
