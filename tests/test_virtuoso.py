@@ -212,7 +212,7 @@ def test_isql_runs_many_statements_and_reports_errors(virtuoso):
     isql = Isql(f"127.0.0.1:{virtuoso.sql}", "dba", "dba")
     out = isql.run("".join(f"SPARQL CLEAR GRAPH <urn:x:{i}>;\n" for i in range(120)) + "SELECT 40 + 2;\n")
     assert "42" in out
-    with pytest.raises(PushError, match="SQ074|syntax|Error"):
+    with pytest.raises(PushError, match=r"SQ074|syntax|Error"):
         isql.run("SELEC x;")
     with pytest.raises(PushError, match="check --auth"):
         Isql(f"127.0.0.1:{virtuoso.sql}", "dba", "wrong").run("SELECT 1;")
