@@ -23,7 +23,7 @@ from ..pipeline.lexicon import load_lexicon
 from ..pipeline.rdf import build_time
 from ..store import add_graphs, document_record, load_ontology, open_store, replace_graph
 from ..store.bulk import ParallelLoader
-from .document import DocumentResult, worker_init, worker_process
+from .document import DocumentResult, warm_up, worker_init, worker_process
 from .parallel import bounded_imap
 
 
@@ -105,6 +105,8 @@ def local_results(jobs: int, lexicon_dir: str | None) -> ResultSource:
         # result until the (slower) store writer takes it, so memory grew with the corpus
         # (553 MB at 1 M triples with 2 jobs, benchmarks/RESULTS.md "Scale"); at most
         # 2 × jobs documents are in flight here.
+        if jobs > 1 and len(files) > 1:
+            warm_up(lexicon_dir)  # forked workers inherit spaCy and the matcher
         yield from bounded_imap(
             worker_process,
             ((str(f), base, built_at, context) for f in files),

@@ -25,7 +25,7 @@ from ..pipeline import pipeline_version
 from ..pipeline.lexicon import load_lexicon
 from ..pipeline.rdf import build_time
 from ..store.shards import DocumentEntry, Manifest, ShardEntry, file_sha256
-from .document import process_file, worker_init, worker_lexicon
+from .document import process_file, warm_up, worker_init, worker_lexicon
 from .parallel import bounded_imap
 from .runner import BuildReport, _identify, collect_files
 
@@ -121,6 +121,8 @@ def local_shard_runner(jobs: int, lexicon_dir: str | None) -> ShardRunner:
     """Return a :data:`ShardRunner` writing shards in ``jobs`` local processes."""
 
     def run(tasks: list[ShardTask]) -> Iterator[ShardResult]:
+        if jobs > 1 and len(tasks) > 1:
+            warm_up(lexicon_dir)  # forked workers inherit spaCy and the matcher
         yield from bounded_imap(
             write_shard,
             tasks,
