@@ -161,6 +161,21 @@ def bulk_load(store: Path, work: Path) -> dict:
     return out
 
 
+def rows(query_url: str) -> dict[str, int]:
+    """Rows each query of the mix returns (so both stores are seen to answer the same)."""
+    import requests
+    from bench_scale import QUERIES
+
+    out = {}
+    for name, query in QUERIES.items():
+        r = requests.post(
+            query_url, data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=300
+        )
+        r.raise_for_status()
+        out[name] = len(r.json()["results"]["bindings"])
+    return out
+
+
 def servers(store: Path, shards: Path, work: Path, reps: int) -> dict:
     """Oxigraph server and Virtuoso on the same quads: load time and the query mix."""
     import pyoxigraph as ox
@@ -177,6 +192,7 @@ def servers(store: Path, shards: Path, work: Path, reps: int) -> dict:
     result["oxigraph_load"] = wall
     proc, base, _ = start_oxigraph(ox_dir, work / "servers.log")
     result["oxigraph"] = latency(base + "/query", reps)
+    result["oxigraph_rows"] = rows(base + "/query")
     stop(proc)
     dump.unlink()
 
@@ -202,6 +218,7 @@ def servers(store: Path, shards: Path, work: Path, reps: int) -> dict:
         )
         result["virtuoso_bulk"] = wall
         result["virtuoso"] = latency(v.sparql, reps)
+        result["virtuoso_rows"] = rows(v.sparql)
     finally:
         stop_virtuoso(v)
     return result
@@ -259,10 +276,18 @@ def render(meta: dict, rows: list[dict], load: dict, srv: dict) -> str:
         lines.append(
             f"| {name} | {srv[loadkey]:.2f} s | {srv['quads'] / srv[loadkey]:,.0f} | {p50:.0f} ms | {p99:.0f} ms |"
         )
-    lines += ["", "Per query, p50 (ms):", "", "| query | Oxigraph server | Virtuoso |", "|---|---|---|"]
+    lines += [
+        "",
+        "Per query, p50 (ms), and the rows each store returned (the same rows: both hold the same quads):",
+        "",
+        "| query | Oxigraph server | Virtuoso | rows (Oxigraph / Virtuoso) |",
+        "|---|---|---|---|",
+    ]
     for q in srv["oxigraph"]:
+        a, b = srv["oxigraph_rows"][q], srv["virtuoso_rows"][q]
         lines.append(
-            f"| {q} | {statistics.median(srv['oxigraph'][q]) * 1000:.1f} | {statistics.median(srv['virtuoso'][q]) * 1000:.1f} |"
+            f"| {q} | {statistics.median(srv['oxigraph'][q]) * 1000:.1f} | {statistics.median(srv['virtuoso'][q]) * 1000:.1f} | "
+            f"{a} / {b}{'' if a == b else ' **differ**'} |"
         )
     return "\n".join(lines)
 

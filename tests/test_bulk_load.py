@@ -162,8 +162,12 @@ def test_emit_nquads_manifest_rerun_and_kg_load_dir(tmp_path, seed_path):
     out = kg("build", str(src), "--emit-nquads", str(shards), "--shard-documents", "2", "-q", "-j", "1")
     assert out.returncode == 0, out.stderr
     assert not (tmp_path / "data").exists()
+    from kg.core.iris import ONTOLOGY_GRAPH
+
     manifest = json.loads((shards / "manifest.json").read_text())
-    docs = {Path(d["file"]).name: d for d in manifest["documents"]}
+    onto = [d for d in manifest["documents"] if d["graph"] == ONTOLOGY_GRAPH]
+    assert len(onto) == 1 and onto[0]["shard"] == "ontology.nq.gz"  # the folder is the whole dataset
+    docs = {Path(d["file"]).name: d for d in manifest["documents"] if d["graph"] != ONTOLOGY_GRAPH}
     assert set(docs) == {seed_path.name, "b.txt", "c.txt"}
     from kg.pipeline import pipeline_version
     from kg.pipeline.lexicon import load_lexicon
@@ -171,8 +175,10 @@ def test_emit_nquads_manifest_rerun_and_kg_load_dir(tmp_path, seed_path):
     for d in docs.values():
         assert d["pipeline"] == pipeline_version() and d["lexicon"] == load_lexicon().fingerprint
         assert len(d["sha256"]) == 64 and d["quads"] > 0 and (shards / d["shard"]).is_file()
-    assert len(manifest["shards"]) == 2
+    assert len(manifest["shards"]) == 3  # two of documents, one of the ontology
     for s in manifest["shards"]:
+        if s["name"] == "ontology.nq.gz":
+            continue
         lines = gzip.decompress((shards / s["name"]).read_bytes()).splitlines()
         assert (
             len(lines)
@@ -187,13 +193,13 @@ def test_emit_nquads_manifest_rerun_and_kg_load_dir(tmp_path, seed_path):
     assert out.returncode == 0 and "3 documents" in out.stdout, out.stderr
     assert all_quads(tmp_path / "loaded") == all_quads(tmp_path / "direct")
     out = kg("load", str(shards), "--store", str(tmp_path / "loaded"), "-q")
-    assert "loaded 0 shards" in out.stdout and "2 shards unchanged" in out.stdout
+    assert "(0 documents" in out.stdout and "2 shards unchanged" in out.stdout  # only the ontology shard again
     # rerun: nothing changed → nothing rebuilt; one file changed → only it, its old shard rewritten
     out = kg("build", str(src), "--emit-nquads", str(shards), "-q")
     assert "0 added" in out.stdout and "3 unchanged" in out.stdout
     (src / "b.txt").write_text("数字合作倡议\n\n1.推动区块链合作。\n", encoding="utf-8")
     out = kg("build", str(src), "--emit-nquads", str(shards), "-q")
-    assert "1 added" in out.stdout and "2 unchanged" in out.stdout
+    assert "1 replaced" in out.stdout and "2 unchanged" in out.stdout
     manifest = json.loads((shards / "manifest.json").read_text())
     b_iri = next(d["graph"] for d in manifest["documents"] if d["file"].endswith("b.txt"))
     holding = [s for s in manifest["shards"] if b_iri in s["documents"]]

@@ -4,7 +4,9 @@ Documents go in groups of at most ``shard_documents`` to a task; a task (in a lo
 process, or on a Dask worker, :mod:`kg.build.cluster`) builds its documents and writes one
 shard, ``DIR/shard-NNNNN.nq.gz`` (a temporary name renamed when complete, so a worker that
 dies leaves no half shard), and returns what it wrote. This process then writes
-``DIR/manifest.json`` (:class:`kg.store.shards.Manifest`). A rerun skips documents the
+``DIR/manifest.json`` (:class:`kg.store.shards.Manifest`); the ontology graph (labels and
+types of every entity) is the shard ``ontology.nq.gz``, so the folder is the whole dataset
+for ``kg load DIR`` or another store's bulk loader. A rerun skips documents the
 manifest lists with the same file SHA-256, pipeline version, lexicon fingerprint, base
 and annotation option, like the store's incremental build; a rebuilt document is
 removed from its old shard (the shard is rewritten without it, or deleted when empty).
@@ -178,6 +180,7 @@ def emit_nquads(
             and (out / entry.shard).is_file()
         )
         (report.skipped.append(str(f)) if unchanged and not force else todo.append(f))
+    _ontology_shard(manifest, out, base, lexicon.fingerprint)
     tasks = _tasks(todo, out, manifest, base, annotation_context, shard_documents, jobs, lexicon_dir)
     run = runner or local_shard_runner(jobs, lexicon_dir)
     bar = _progress(len(todo), progress)
@@ -187,7 +190,8 @@ def emit_nquads(
             new.append(result)
             report.refused.extend(result.refused)
             report.warnings.extend(result.warnings)
-            report.added.extend(e.file for e in result.entries)
+            for e in result.entries:
+                (report.replaced if e.graph in manifest.documents else report.added).append(e.file)
             report.characters += result.characters
             if bar is not None:
                 bar.update(len(result.task.files))
@@ -227,6 +231,45 @@ def _tasks(
     ]
 
 
+#: The shard of the ontology graph (ontology, cue lists, lexicons: labels and types of every entity).
+ONTOLOGY_SHARD = "ontology.nq.gz"
+
+
+def _ontology_shard(manifest: Manifest, out: Path, base: str, lexicon_fingerprint: str) -> None:
+    """Write the ontology graph as its own shard (when it changed), so a shard folder is a whole dataset."""
+    import hashlib
+
+    from ..core.iris import ONTOLOGY_GRAPH
+    from ..store.ontology import ontology_ntriples
+
+    text = ontology_ntriples(base)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    entry = manifest.documents.get(ONTOLOGY_GRAPH)
+    if entry is not None and entry.sha256 == digest and (out / ONTOLOGY_SHARD).is_file():
+        return
+    quads = text.replace(" .\n", f" <{ONTOLOGY_GRAPH}> .\n").encode("utf-8")
+    tmp = out / f".{ONTOLOGY_SHARD}.tmp"
+    try:
+        with gzip.open(tmp, "wb", compresslevel=GZIP_LEVEL) as f:
+            f.write(quads)
+        os.replace(tmp, out / ONTOLOGY_SHARD)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out / ONTOLOGY_SHARD}: {exc.strerror or exc}") from exc
+    n = quads.count(b"\n")
+    manifest.documents[ONTOLOGY_GRAPH] = DocumentEntry(
+        graph=ONTOLOGY_GRAPH,
+        file="ontology/ (dsr.ttl, cues.ttl, lexicon/*.ttl)",
+        sha256=digest,
+        pipeline=pipeline_version(),
+        lexicon=lexicon_fingerprint,
+        shard=ONTOLOGY_SHARD,
+        quads=n,
+    )
+    manifest.shards[ONTOLOGY_SHARD] = ShardEntry(
+        name=ONTOLOGY_SHARD, sha256=file_sha256(out / ONTOLOGY_SHARD), quads=n, documents=[ONTOLOGY_GRAPH]
+    )
+
+
 def _update_manifest(manifest: Manifest, results: list[ShardResult], out: Path, base: str) -> None:
     """Record the new shards, drop rebuilt documents from their old shards, write the manifest."""
     superseded: dict[str, set[str]] = {}
@@ -251,6 +294,8 @@ def _update_manifest(manifest: Manifest, results: list[ShardResult], out: Path, 
                 del manifest.shards[name]
     manifest.base = base
     manifest.write(out)
+    for stale in out.glob(".shard-*.tmp"):  # left by a worker that died mid-shard (its task was retried)
+        stale.unlink(missing_ok=True)
 
 
 def _drop_documents(shard: ShardEntry, graphs: set[str], out: Path) -> None:

@@ -159,7 +159,8 @@ def load_shards(
     from ..core.iris import DEFAULT_BASE
     from .ontology import load_ontology
 
-    load_ontology(store, manifest.base or DEFAULT_BASE)  # a store from shards is complete
+    if "ontology.nq.gz" not in manifest.shards:  # written by kg build --emit-nquads since it has one
+        load_ontology(store, manifest.base or DEFAULT_BASE)  # a store from shards is complete
     report = ShardLoadReport()
     todo: list[ShardEntry] = []
     for shard in sorted(manifest.shards.values(), key=lambda s: s.name):
@@ -186,7 +187,7 @@ def load_shards(
                 raise
             loader.close()
         report.loaded.append(shard.name)
-        report.documents += len(shard.documents)
+        report.documents += sum(1 for g in shard.documents if "/graph/" not in g)  # not the ontology graph
         report.quads += shard.quads
     if bar is not None:
         bar.close()
@@ -196,6 +197,8 @@ def load_shards(
 
 
 def _unchanged(record: dict[str, str] | None, entry: DocumentEntry) -> bool:
+    """A document graph in the store built from the same file, pipeline, lexicon and option (the
+    ontology graph has no such record: its shard is always loaded)."""
     return (
         record is not None
         and record["sha256"] == entry.sha256
