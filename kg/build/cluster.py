@@ -158,7 +158,10 @@ def _bounded(
 
 
 def _window(workers: int) -> int:
-    return max(2, 2 * workers)
+    """Tasks in flight: 4 per worker. Measured with 2 local workers, 200 documents: 2 per
+    worker 3.3 s, 4 per worker 2.2 s, 8 per worker 2.4 s (a result makes a round trip to
+    this process before the next task is sent, so 2 left workers idle)."""
+    return max(4, 4 * workers)
 
 
 def cluster_results(client: Client, lexicon_dir: str | None = None) -> ResultSource:
