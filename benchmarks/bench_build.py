@@ -124,6 +124,64 @@ def stage_throughput(texts: list[tuple[str, str]], lexicon) -> dict[str, float]:
     return {"tokenizer": tokenizer, "regex": regex, "extraction": extraction, "hits": hits, "regex_hits": regex_hits}
 
 
+def where_time_goes(paths: list[Path], lexicon) -> dict:
+    """Time each stage of a build on one core, in this process, and the store's bulk loader.
+
+    For the default annotations and for ``--annotation-context`` (the format before it was
+    optional): quads per mention and per character, and the loader's CPU per quad, in one
+    call and in two parallel calls (``kg build``'s two loader threads).
+    """
+    import io
+    import shutil
+    import tempfile as tf
+
+    import pyoxigraph as ox
+
+    from kg.build.document import process_file
+    from kg.pipeline.extract import extract
+    from kg.pipeline.ingest import read_source
+    from kg.pipeline.rdf import document_triples
+    from kg.pipeline.structure import segment
+    from kg.store.bulk import ParallelLoader, chunks
+
+    stages = dict.fromkeys(("ingest", "structure", "extract", "rdf"), 0.0)
+    chars = mentions = 0
+    for f in paths:
+        t = time.process_time()
+        src = read_source(f)
+        stages["ingest"] += time.process_time() - t
+        t = time.process_time()
+        st = segment(src, lexicon.cues(), fallback_title=f.stem)
+        stages["structure"] += time.process_time() - t
+        t = time.process_time()
+        m = extract(src, st, lexicon)
+        stages["extract"] += time.process_time() - t
+        t = time.process_time()
+        document_triples(src, st, m)
+        stages["rdf"] += time.process_time() - t
+        chars += len(src.text)
+        mentions += len(m)
+    out: dict = {"stages": stages, "chars": chars, "mentions": mentions, "formats": {}}
+    for context in (False, True):
+        data = b"".join(process_file(f, lexicon, annotation_context=context).nquads for f in paths)
+        quads = data.count(b"\n")
+        row: dict = {"quads": quads, "mb": len(data) / 2**20}
+        for threads in (1, 2):
+            d = Path(tf.mkdtemp())
+            store = ox.Store(str(d / "s"))
+            wall, cpu = time.perf_counter(), time.process_time()
+            loader = ParallelLoader(store, threads, lenient=True)
+            for chunk in chunks(io.BytesIO(data), 16 * 2**20):
+                loader.submit(chunk, ox.RdfFormat.N_QUADS)
+            loader.close()
+            store.flush()
+            row[f"wall{threads}"], row[f"cpu{threads}"] = time.perf_counter() - wall, time.process_time() - cpu
+            del loader, store
+            shutil.rmtree(d)
+        out["formats"]["with --annotation-context" if context else "default"] = row
+    return out
+
+
 def scaled_lexicon(factor: int, directory: Path) -> Path:
     """Write the real lexicon plus (factor - 1) synthetic copies of every entity into ``directory``."""
     import pyoxigraph as ox
@@ -176,11 +234,43 @@ def seed_only_lexicon(directory: Path) -> Path:
     return directory
 
 
+def where_md(where: dict) -> list[str]:
+    """The "where the time goes" part of the Build section."""
+    chars, mentions = where["chars"], where["mentions"]
+    st = where["stages"]
+    lines = [
+        "",
+        f"Where the time goes (same corpus, one core, CPU seconds in this process; {mentions:,} mentions):",
+        "",
+        "| stage | CPU s | µs per character |",
+        "|---|---|---|",
+    ]
+    for name, sec in st.items():
+        lines.append(f"| {name} | {sec:.2f} | {sec / chars * 1e6:.2f} |")
+    total = sum(st.values())
+    lines.append(f"| **pipeline (ingest → RDF)** | **{total:.2f}** | **{total / chars * 1e6:.2f}** |")
+    lines += [
+        "",
+        "| annotations | quads | quads/mention | quads/char | N-Quads | bulk load, 1 call: wall / CPU | 2 parallel calls: wall / CPU | CPU µs per quad | loader µs per character |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in where["formats"].items():
+        lines.append(
+            f"| {name} | {r['quads']:,} | {r['quads'] / mentions:.1f} | {r['quads'] / chars:.3f} | {r['mb']:.0f} MB | "
+            f"{r['wall1']:.2f} s / {r['cpu1']:.2f} s | {r['wall2']:.2f} s / {r['cpu2']:.2f} s | "
+            f"{r['cpu2'] / r['quads'] * 1e6:.2f} | {r['cpu2'] / chars * 1e6:.2f} |"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=5.0, help="size of the generated corpus in MB of source text")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     args = parser.parse_args(argv)
+    import os
+
+    load_avg = os.getloadavg()[0]
 
     from generate_corpus import generate
 
@@ -195,12 +285,15 @@ def main(argv: list[str] | None = None) -> int:
 
         seed_build = run_build([SEED])
         corpus_build = run_build(files, jobs=1)
-        print("builds done", seed_build, corpus_build, flush=True)
+        corpus_build2 = run_build(files, jobs=2)
+        print("builds done", seed_build, corpus_build, corpus_build2, flush=True)
 
         texts = _texts(files)
         chars = sum(len(t) for t, _ in texts)
         lexicon = load_lexicon()
         stages = stage_throughput(texts, lexicon)
+        where = where_time_goes(files, lexicon)
+        print("where the time goes", where, flush=True)
 
         seed_lex = load_lexicon(seed_only_lexicon(Path(tmp) / "seedlex" / "lexicon"))
         big_lex = load_lexicon(scaled_lexicon(10, Path(tmp) / "biglex" / "lexicon"))
@@ -212,13 +305,18 @@ def main(argv: list[str] | None = None) -> int:
 
     machine = f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, 2 cores"
     build_md = [
-        f"Run {time.strftime('%Y-%m-%d')} on {machine}; `python benchmarks/bench_build.py --mb {args.mb:g}`.",
-        f"Corpus: {len(files)} generated Chinese documents ({size_mb:.1f} MB of source, {chars:,} characters after normalisation), one job.",
+        f"Run {time.strftime('%Y-%m-%d')} on {machine}, **shared with other engineers' jobs** (load average "
+        f"{load_avg:.2f} at the start); `python benchmarks/bench_build.py --mb {args.mb:g}`.",
+        f"Corpus: {len(files)} generated Chinese documents ({size_mb:.1f} MB of source, {chars:,} characters after normalisation).",
         "",
         "| run | documents | characters | wall (build) | wall (process, incl. start-up) | throughput | peak RSS | store on disk |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for name, r in (("seed", seed_build), (f"~{args.mb:g} MB corpus", corpus_build)):
+    for name, r in (
+        ("seed", seed_build),
+        (f"~{args.mb:g} MB corpus, --jobs 1", corpus_build),
+        (f"~{args.mb:g} MB corpus, --jobs 2 (the default on 2 cores)", corpus_build2),
+    ):
         build_md.append(
             f"| {name} | {r['docs']} | {r['chars']:,} | {r['wall']:.2f} s | {r['process_wall']:.2f} s | {_rate(r['chars'], r['wall'])} | {r['peak_mb']:.0f} MB | {r['store_mb']:.1f} MB |"
         )
@@ -233,10 +331,13 @@ def main(argv: list[str] | None = None) -> int:
         f"| **extraction stage** (tokenizer + PhraseMatcher + longest match + blocking + acronyms) | {stages['extraction']:.2f} | **{_rate(chars, stages['extraction'])}** | {stages['hits']:,} |",
         "",
         f"Targets: extraction ≥ 1 M chars/s (measured {_rate(chars, stages['extraction'])}); whole build ≥ 0.3 M chars/s "
-        f"(measured {_rate(corpus_build['chars'], corpus_build['wall'])}); peak memory < 1 GiB for the 5 MB corpus (measured {corpus_build['peak_mb']:.0f} MB).",
+        f"with default settings (measured {_rate(corpus_build2['chars'], corpus_build2['wall'])}); peak memory < 1 GiB for the 5 MB corpus "
+        f"(measured {max(corpus_build['peak_mb'], corpus_build2['peak_mb']):.0f} MB); `--jobs 2` ≥ 1.6× `--jobs 1` "
+        f"(measured {corpus_build['wall'] / corpus_build2['wall']:.2f}×).",
         "Python's `re` alternation is not the ~100 M chars/s the issue quotes for a compiled automaton: with hundreds of CJK "
         "alternatives it backtracks per position; it is kept as the same-run reference the issue asks for.",
     ]
+    build_md += where_md(where)
     write_section(Path(args.out), "Build", "\n".join(build_md))
 
     base_time = scaling["seed-only"][2]

@@ -555,6 +555,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="results file to update")
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="only the cluster rows: builds (1/2 jobs, Dask local:2, shards + kg load), kg load vs oxigraph load, "
+        "Virtuoso vs Oxigraph server (benchmarks/scale_distributed.py)",
+    )
+    parser.add_argument("--mb", type=float, default=5.0, help="--distributed: corpus size in MB")
+    parser.add_argument(
         "--_build", nargs=5, metavar=("FILES", "STORE", "JOBS", "VARIANT", "FORCE"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -562,6 +569,12 @@ def main(argv: list[str] | None = None) -> int:
         files, store, jobs, variant, force = args._build
         child_build(files, store, int(jobs), variant, force == "force")
         return 0
+    if args.distributed:
+        import scale_distributed
+
+        return scale_distributed.run(
+            args.mb, args.results, args.workdir, reps=3 if args.quick else 10, write=not args.no_write
+        )
 
     from generate_corpus import Generator
     from results import write_section

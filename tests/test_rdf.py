@@ -10,7 +10,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from kg.build import process_file
 from kg.core.iris import slugify
-from kg.core.vocab import DSR
+from kg.core.vocab import DSR, OA
 from kg.pipeline.lexicon import load_lexicon
 from kg.pipeline.rdf import literal
 
@@ -49,19 +49,31 @@ def _without_provenance(g: Graph) -> Graph:
     return g
 
 
-def _graph(path: Path) -> Graph:
-    result = process_file(path, load_lexicon(), built_at="2024-01-01T00:00:00Z")
+#: Written only with ``annotation_context`` (kg build --annotation-context): a mention's
+#: oa:prefix, oa:suffix and ``oa:motivatedBy oa:identifying``.
+
+
+def _graph(path: Path, context: bool = True) -> Graph:
+    result = process_file(path, load_lexicon(), built_at="2024-01-01T00:00:00Z", annotation_context=context)
     return _without_provenance(Graph().parse(data=result.ntriples, format="nt"))
 
 
+@pytest.mark.parametrize("context", [True, False], ids=["with-context", "default"])
 @pytest.mark.parametrize("name", ["mini_zh", "mini_en"])
-def test_golden_documents(name):
+def test_golden_documents(name, context):
     """Tiny documents built and compared with their expected Turtle (isomorphism, with a diff on failure).
 
+    The golden files hold the full annotations (``annotation_context``); the default build
+    is the same graph without the oa:prefix, oa:suffix and oa:motivatedBy triples.
     Regenerate after an intended change with: python tests/data/golden/regenerate.py
     """
-    got = _graph(GOLDEN / f"{name}.txt")
+    got = _graph(GOLDEN / f"{name}.txt", context)
     expected = _without_provenance(Graph().parse(GOLDEN / f"{name}.ttl", format="turtle"))
+    if not context:
+        assert any(expected.triples((None, OA.prefix, None)))
+        expected.remove((None, OA.prefix, None))
+        expected.remove((None, OA.suffix, None))
+        expected.remove((None, OA.motivatedBy, OA.identifying))  # evidence keeps oa:describing
     if not isomorphic(got, expected):
         _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
         lines = [f"+ {t}" for t in sorted(only_got)][:20] + [f"- {t}" for t in sorted(only_expected)][:20]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from ..pipeline.ingest import SUPPORTED_SUFFIXES, sha256_bytes
 from ..pipeline.lexicon import load_lexicon
 from ..pipeline.rdf import build_time
 from ..store import add_graphs, document_record, load_ontology, open_store, replace_graph
-from .document import DocumentResult, worker_init, worker_process
+from ..store.bulk import ParallelLoader
+from .document import DocumentResult, warm_up, worker_init, worker_process
 from .parallel import bounded_imap
 
 
@@ -85,29 +87,37 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
-#: New documents are bulk-loaded in batches of about this many bytes of N-Triples.
+#: New documents are bulk-loaded in batches of about this many bytes of N-Quads.
 _BULK_BATCH_BYTES = 16 * 2**20
 #: Replaced documents are written in transactions; flush the store after this many bytes.
 _FLUSH_AFTER_BYTES = 8 * 2**20
 
+#: Where results come from: ``(files, base, built_at, annotation_context) → results``
+#: (in input order or not), a :class:`DocumentResult` or ``(path, error)`` per file.
+ResultSource = Callable[[list[Path], str, str, bool], Iterator["DocumentResult | tuple[str, str]"]]
 
-def _results(
-    files: list[Path], base: str, built_at: str, jobs: int, lexicon_dir: str | None
-) -> Iterator[DocumentResult | tuple[str, str]]:
-    """Process files in ``jobs`` processes (in this one when ``jobs`` is 1); yield in input order."""
-    # Not ProcessPoolExecutor.map: it submits every file at once and keeps every finished
-    # result until the (slower) store writer takes it, so memory grew with the corpus
-    # (553 MB at 1 M triples with 2 jobs, benchmarks/RESULTS.md "Scale"); at most
-    # 2 × jobs documents are in flight here.
-    yield from bounded_imap(
-        worker_process,
-        ((str(f), base, built_at) for f in files),
-        jobs=min(jobs, len(files)),
-        window=2 * jobs,
-        ordered=True,
-        initializer=worker_init,
-        initargs=(lexicon_dir,),
-    )
+
+def local_results(jobs: int, lexicon_dir: str | None) -> ResultSource:
+    """Return a :data:`ResultSource` running the pipeline in ``jobs`` local processes."""
+
+    def run(files: list[Path], base: str, built_at: str, context: bool) -> Iterator[DocumentResult | tuple[str, str]]:
+        # Not ProcessPoolExecutor.map: it submits every file at once and keeps every finished
+        # result until the (slower) store writer takes it, so memory grew with the corpus
+        # (553 MB at 1 M triples with 2 jobs, benchmarks/RESULTS.md "Scale"); at most
+        # 2 × jobs documents are in flight here.
+        if jobs > 1 and len(files) > 1:
+            warm_up(lexicon_dir)  # forked workers inherit spaCy and the matcher
+        yield from bounded_imap(
+            worker_process,
+            ((str(f), base, built_at, context) for f in files),
+            jobs=min(jobs, len(files)),
+            window=2 * jobs,
+            ordered=True,
+            initializer=worker_init,
+            initargs=(lexicon_dir,),
+        )
+
+    return run
 
 
 def build(
@@ -119,11 +129,20 @@ def build(
     jobs: int = 1,
     progress: bool = False,
     lexicon_dir: str | None = None,
+    annotation_context: bool = False,
+    results: ResultSource | None = None,
 ) -> BuildReport:
     """Build (or incrementally rebuild) documents into the store.
 
-    A document whose file hash, pipeline version and lexicon are unchanged is skipped
-    unless ``force``. A bad file is reported in ``BuildReport.refused`` and the others are built.
+    A document whose file hash, pipeline version, lexicon and annotation option are
+    unchanged is skipped unless ``force``. A bad file is reported in
+    ``BuildReport.refused`` and the others are built. New documents are bulk-loaded in
+    ``jobs`` threads while the next documents are extracted (``jobs`` 1: one core,
+    extraction and loading in turn).
+
+    Args:
+        results: where documents are built (default: ``jobs`` local processes;
+            :func:`kg.build.cluster.cluster_results` for a Dask cluster).
 
     Raises:
         SourceError: a given path does not exist.
@@ -134,16 +153,19 @@ def build(
     lexicon = load_lexicon(lexicon_dir)
     store = open_store(store_path)
     report = BuildReport()
+    source = results or local_results(jobs, lexicon_dir)
     try:
         load_ontology(store, base)
-        todo, existing = _plan(store, files, base, lexicon.fingerprint, force, report)
+        todo, existing = _plan(store, files, base, lexicon.fingerprint, force, report, annotation_context)
         bar = _progress(len(todo), progress)
-        writer = _Writer(store, report, existing)
-        for result in _results(todo, base, build_time(), jobs, lexicon_dir):
-            writer.write(result)
-            if bar is not None:
-                bar.update(1)
-        writer.close()
+        writer = _Writer(store, report, existing, threads=jobs if jobs > 1 else 0)
+        try:
+            for result in source(todo, base, build_time(), annotation_context):
+                writer.write(result)
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            writer.close()
         if bar is not None:
             bar.close()
     finally:
@@ -153,15 +175,41 @@ def build(
 
 
 def _plan(
-    store, files: list[Path], base: str, lexicon_fingerprint: str, force: bool, report: BuildReport
+    store,
+    files: list[Path],
+    base: str,
+    lexicon_fingerprint: str,
+    force: bool,
+    report: BuildReport,
+    annotation_context: bool = False,
 ) -> tuple[list[Path], dict[str, bool]]:
     """Decide what to build: ``(files to build, document IRI → already in the store)``.
 
     Unreadable files and name clashes go to ``report.refused``; unchanged documents (same
-    file hash, pipeline version and lexicon fingerprint) to ``report.skipped``.
+    file hash, pipeline version, lexicon fingerprint and annotation option) to
+    ``report.skipped``.
     """
     todo: list[Path] = []
     existing: dict[str, bool] = {}
+    for f, digest, iri in _identify(files, base, report):
+        record = document_record(store, iri)
+        existing[iri] = record is not None
+        unchanged = (
+            record is not None
+            and record["sha256"] == digest
+            and record["pipeline"] == pipeline_version()
+            and record["lexicon"] == lexicon_fingerprint
+            and record["context"] == ("true" if annotation_context else "false")
+        )
+        if unchanged and not force:
+            report.skipped.append(str(f))
+        else:
+            todo.append(f)
+    return todo, existing
+
+
+def _identify(files: list[Path], base: str, report: BuildReport) -> Iterator[tuple[Path, str, str]]:
+    """Yield ``(file, SHA-256, document IRI)``; unreadable files and name clashes go to ``report.refused``."""
     slugs: dict[str, Path] = {}
     for f in files:
         try:
@@ -175,28 +223,22 @@ def _plan(
             report.refused.append((str(f), str(clash)))
             continue
         slugs[iri] = f
-        record = document_record(store, iri)
-        existing[iri] = record is not None
-        unchanged = (
-            record is not None
-            and record["sha256"] == digest
-            and record["pipeline"] == pipeline_version()
-            and record["lexicon"] == lexicon_fingerprint
-        )
-        if unchanged and not force:
-            report.skipped.append(str(f))
-        else:
-            todo.append(f)
-    return todo, existing
+        yield f, digest, iri
 
 
 class _Writer:
-    """Write build results into the store: new documents in bulk batches, changed ones in
-    one transaction each (the previous graph stays whole if the write fails)."""
+    """Write build results into the store: new documents bulk-loaded in batches by
+    ``threads`` loader threads while extraction goes on, changed ones in one transaction
+    each (the previous graph stays whole if the write fails)."""
 
-    def __init__(self, store, report: BuildReport, existing: dict[str, bool]) -> None:
+    def __init__(self, store, report: BuildReport, existing: dict[str, bool], threads: int = 0) -> None:
         self.store, self.report, self.existing = store, report, existing
-        self.loader = _BatchLoader(store, report)
+        # Our own output, written by kg.pipeline.rdf and checked by tests/test_rdf.py:
+        # lenient parsing saves ~15 % of the load (benchmarks/RESULTS.md, "Build").
+        self.loader = ParallelLoader(store, threads, lenient=True, fail_fast=False)
+        self.batches: list[tuple[Future, list[DocumentResult]]] = []
+        self.pending: list[DocumentResult] = []
+        self.bytes = 0
         self.replaced_bytes = 0  # transactional writes since the last flush
 
     def write(self, result: DocumentResult | tuple[str, str]) -> None:
@@ -206,7 +248,17 @@ class _Writer:
         elif self.existing.get(result.iri):
             self._replace(result)
         else:
-            self.loader.add(result)
+            self.pending.append(result)
+            self.bytes += len(result.nquads)
+            if self.bytes >= _BULK_BATCH_BYTES:
+                self._submit()
+
+    def _submit(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending, self.bytes = self.pending, [], 0
+        future = self.loader.submit(b"".join(r.nquads for r in batch), _nquads_format())
+        self.batches.append((future, batch))
 
     def _replace(self, result: DocumentResult) -> None:
         try:
@@ -214,68 +266,45 @@ class _Writer:
         except KGError as exc:
             self.report.refused.append((result.path, str(exc)))
             return
-        self.report.replaced.append(result.path)
-        self.report.characters += result.characters
-        self.report.warnings.extend((result.path, w) for w in result.warnings)
+        self._done(result, replaced=True)
         # Transactions stay in RocksDB memtables until flushed: a full rebuild reached
         # 1.5 GB at 1 M triples without this, ~0.3 GB with it.
-        self.replaced_bytes += len(result.ntriples)
+        self.replaced_bytes += len(result.nquads)
         if self.replaced_bytes >= _FLUSH_AFTER_BYTES:
             self.store.flush()
             self.replaced_bytes = 0
 
+    def _done(self, result: DocumentResult, replaced: bool = False) -> None:
+        (self.report.replaced if replaced else self.report.added).append(result.path)
+        self.report.characters += result.characters
+        self.report.warnings.extend((result.path, w) for w in result.warnings)
+
     def close(self) -> None:
-        """Load what is still queued and flush the store."""
-        self.loader.flush()
+        """Load what is still queued, wait for the loader threads and flush the store.
+
+        A batch that failed is loaded again document by document, so a bad one is named.
+        """
+        self._submit()
+        self.loader.wait()
+        for future, batch in self.batches:
+            if future.exception() is None:
+                for r in batch:
+                    self._done(r)
+                continue
+            for r in batch:
+                try:
+                    add_graphs(self.store, [(r.iri, r.ntriples)])
+                    self._done(r)
+                except KGError as exc:
+                    self.report.refused.append((r.path, str(exc)))
+        self.batches = []
         self.store.flush()
 
 
-class _BatchLoader:
-    """Bulk-load new documents in batches of about :data:`_BULK_BATCH_BYTES`.
+def _nquads_format():
+    import pyoxigraph as ox
 
-    (Loading each batch in a background thread — ``bulk_load`` releases the GIL — was
-    measured and gained nothing: Oxigraph's bulk loader already keeps both cores busy.)
-    """
-
-    def __init__(self, store, report: BuildReport) -> None:
-        self.store, self.report = store, report
-        self.pending: list[DocumentResult] = []
-        self.bytes = 0
-
-    def add(self, result: DocumentResult) -> None:
-        """Queue a new document; load the batch when it is full."""
-        self.pending.append(result)
-        self.bytes += len(result.ntriples)
-        if self.bytes >= _BULK_BATCH_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        """Load the queued documents and record the outcome in the report."""
-        if not self.pending:
-            return
-        batch, self.pending, self.bytes = self.pending, [], 0
-        done, refused = _load_batch(self.store, batch)
-        self.report.refused.extend(refused)
-        for r in done:
-            self.report.added.append(r.path)
-            self.report.characters += r.characters
-            self.report.warnings.extend((r.path, w) for w in r.warnings)
-
-
-def _load_batch(store, batch: list[DocumentResult]) -> tuple[list[DocumentResult], list[tuple[str, str]]]:
-    """Bulk-load a batch; if it fails, load its documents one by one so one bad one is named."""
-    try:
-        add_graphs(store, [(r.iri, r.ntriples) for r in batch])
-        return batch, []
-    except KGError:
-        done, refused = [], []
-        for r in batch:
-            try:
-                add_graphs(store, [(r.iri, r.ntriples)])
-                done.append(r)
-            except KGError as exc:
-                refused.append((r.path, str(exc)))
-        return done, refused
+    return ox.RdfFormat.N_QUADS
 
 
 def _progress(total: int, enabled: bool):

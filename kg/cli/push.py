@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -65,6 +66,26 @@ def _parse_auth(value: str | None) -> tuple[str, str] | None:
     help="The remote's SPARQL Update URL: makes a batched replace atomic (staging graph + MOVE).",
 )
 @click.option("--no-ontology", is_flag=True, help="Do not send the ontology graph.")
+@click.option(
+    "--bulk",
+    "bulk_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Virtuoso: load this shard folder (kg build --emit-nquads) with ld_dir/rdf_loader_run; URL is isql://HOST:PORT.",
+)
+@click.option(
+    "--loaders",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="With --bulk: parallel rdf_loader_run() sessions.",
+)
+@click.option(
+    "--isql",
+    "isql_path",
+    default=None,
+    help="With --bulk: Virtuoso's isql client (default: isql-vt, isql-v or isql on PATH).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @STORE_OPTION
@@ -81,6 +102,9 @@ def push(
     fmt,
     update_endpoint,
     no_ontology,
+    bulk_dir,
+    loaders,
+    isql_path,
     as_json,
     quiet,
     store_path,
@@ -91,12 +115,19 @@ def push(
     http://localhost:3030/ds/data (Fuseki), see docs/remote.md. Each graph goes to
     URL?graph=<IRI>; PUT replaces it (default), --append POSTs. Exit status 1 when a
     graph failed; the others are still sent.
+
+    With --bulk DIR, URL is Virtuoso's SQL port (isql://HOST:1111) and the shard folder
+    DIR is loaded by Virtuoso's own bulk loader (the server reads DIR: it must see it at
+    the same path and list it in DirsAllowed).
     """
     from ..store.push import GraphStoreClient
     from ..store.push import push as run_push
 
     if auth and token:
         raise click.UsageError("use either --auth or --token, not both")
+    if bulk_dir is not None:
+        _bulk(url, bulk_dir, _parse_auth(auth), loaders, isql_path, as_json, quiet)
+        return
     client = GraphStoreClient(url, auth=_parse_auth(auth), token=token, digest=digest, retries=retries, timeout=timeout)
     report = run_push(
         store_path,
@@ -120,6 +151,28 @@ def push(
             )
         for g in report.failures:
             click.echo(f"error: {g.graph}: {g.error}", err=True)
+        click.echo(report.summary())
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _bulk(url, directory, auth, loaders, isql_path, as_json, quiet) -> None:
+    """``kg push isql://HOST:PORT --bulk DIR``: Virtuoso's bulk loader over a shard folder."""
+    from ..store.virtuoso import Isql, bulk_load_shards
+
+    if not url.startswith("isql://"):
+        raise click.UsageError("with --bulk, URL is Virtuoso's SQL port: isql://HOST:PORT (1111 by default)")
+    if auth is None:
+        raise click.UsageError("with --bulk, give the Virtuoso account: --auth dba:PASSWORD (or KG_PUSH_AUTH)")
+    isql = Isql(url.removeprefix("isql://").rstrip("/"), auth[0], auth[1], isql=isql_path)
+    report = bulk_load_shards(isql, directory, loaders=loaders, progress=not quiet and not as_json)
+    if as_json:
+        click.echo(
+            json.dumps({"ok": report.ok, "files": report.files, "failed": report.failed, "seconds": report.seconds})
+        )
+    else:
+        for path, error in report.failed:
+            click.echo(f"error: {path}: {error}", err=True)
         click.echo(report.summary())
     if not report.ok:
         raise SystemExit(1)

@@ -73,6 +73,13 @@ class DocumentConflict(SourceError):
     code = "E005"
 
 
+class ClusterError(KGError):
+    """A Dask cluster cannot be reached or used (``kg build --cluster``), or a task failed on it."""
+
+    status = 503
+    code = "E006"
+
+
 # ---------------------------------------------------------------- queries
 
 

@@ -1,4 +1,4 @@
-"""Load RDF files into the store (``kg load``), screening XML before Oxigraph parses it."""
+"""Load RDF files into the store (``kg load FILE``), screening XML before Oxigraph parses it."""
 
 from __future__ import annotations
 
@@ -8,62 +8,99 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import SourceError, StoreError
-from .oxigraph import ntriples, replace_graph
+from .bulk import default_threads, load_stream, open_binary, rdf_format, replacing, rewrite_graph, survey
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
 
 def load_rdf_file(
-    store: ox.Store, path: str | Path, graph: str | None = None, base_iri: str | None = None
+    store: ox.Store,
+    path: str | Path,
+    graph: str | None = None,
+    base_iri: str | None = None,
+    *,
+    threads: int | None = None,
+    progress: bool = False,
 ) -> tuple[str, int]:
     """Load an RDF file into a named graph (replacing it), or a dataset file as is.
 
-    Triples files (Turtle, N-Triples, RDF/XML, JSON-LD, N3) go into ``graph`` (default:
-    the file's ``file:`` IRI); N-Quads and TriG keep their own graph names unless
-    ``graph`` is given. RDF/XML is first screened by :func:`screen_xml` (no
-    external entities, no entity-expansion bombs), then parsed by Oxigraph.
+    Triples files (N-Triples, Turtle, RDF/XML, JSON-LD, N3, each optionally gzipped) go
+    into ``graph`` (default: the file's ``file:`` IRI); N-Quads and TriG keep their own
+    graph names unless ``graph`` is given, and each graph they name replaces the graph of
+    that name (statements of their default graph are added to the store's default graph).
+    RDF/XML is first screened by :func:`screen_xml` (no external entities, no
+    entity-expansion bombs). Loading goes through :mod:`kg.store.bulk`: parsed once to
+    check it, then bulk-loaded (N-Triples and N-Quads in ``threads`` parallel chunks),
+    atomically per target graph.
 
     Returns:
-        ``(graph IRI or "(dataset)", number of quads loaded)``.
+        ``(graph IRI or "(dataset)", number of statements loaded)``.
 
     Raises:
-        StoreError: unknown format or a parse error (with the parser's message).
+        StoreError: unknown format, a parse error (with the parser's message; nothing
+            changed), or a failed load (the previous graphs are restored).
+        SourceError: an RDF/XML file refused by the XML screen.
     """
     import pyoxigraph as ox
 
     p = Path(path)
-    fmt = ox.RdfFormat.from_extension(p.suffix.lstrip(".").lower()) if p.suffix else None
-    if fmt is None:
-        raise StoreError(f"{p}: unknown RDF format {p.suffix!r}; use .ttl .nt .nq .trig .jsonld .rdf .owl .n3")
+    fmt, _gz = rdf_format(p)
     if not p.is_file():
         raise StoreError(f"{p}: no such file")
     base_iri = base_iri or p.resolve().as_uri()
     if fmt == ox.RdfFormat.RDF_XML:
         # Oxigraph refuses external entities but expands internal ones without bound.
         screen_xml(str(p))
-    try:
-        quads = list(ox.parse(path=str(p), format=fmt, base_iri=base_iri))
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise StoreError(f"{p}: cannot parse as {fmt.name}: {exc}") from exc
-    if fmt.supports_datasets and graph is None:
-        # Replace each graph the file names, atomically per graph.
-        by_graph: dict[str, list] = {}
-        default: list = []
-        for q in quads:
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                default.append(q.triple)
-            else:
-                by_graph.setdefault(q.graph_name.value, []).append(q.triple)
-        for name, triples in by_graph.items():
-            replace_graph(store, name, ntriples(triples))
-        if default:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in default)
-        return "(dataset)", len(quads)
-    target = graph or base_iri
-    triples = [q.triple for q in quads]
-    replace_graph(store, target, ntriples(triples) if triples else "")
-    return target, len(triples)
+    threads = threads or default_threads()
+    found = survey(p, fmt, base_iri, bar=_bar(progress, "checking", None, p))
+    dataset = fmt.supports_datasets and graph is None
+    if dataset:
+        targets = sorted(g for g in found.counts if g is not None)
+        result = "(dataset)"
+    else:
+        target = graph or base_iri
+        targets, result = [target], target
+    bar = _bar(progress, "loading", found.total, p)
+    with replacing(store, targets):
+        if fmt.supports_datasets and graph is not None:
+            store.bulk_extend(rewrite_graph(p, fmt, base_iri, graph))  # one graph for all statements
+            if bar is not None:
+                bar.update(found.total)
+        else:
+            load_stream(
+                store,
+                lambda: open_binary(p),
+                fmt,
+                to_graph=None if dataset else result,
+                base_iri=base_iri,
+                threads=threads,
+                lenient=True,  # checked strictly by survey() above
+                bar=bar,
+                splittable=not found.blank_nodes,
+            )
+        if not dataset:
+            store.add_graph(ox.NamedNode(result))  # an empty file still makes the (empty) graph
+    if bar is not None:
+        bar.n = found.total
+        bar.close()
+    return result, found.total
+
+
+def _bar(enabled: bool, desc: str, total: int | None, path: Path):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit=" triples",
+        unit_scale=True,
+        desc=f"{desc} {path.name}",
+        dynamic_ncols=True,
+        disable=None,
+        leave=desc == "loading",
+    )
 
 
 DEFAULT_MAX_ENTITY_EXPANSION = 64 * 1024  #: characters one entity may expand to
@@ -100,7 +137,7 @@ def screen_xml(path: str, *, max_entity_expansion: int = DEFAULT_MAX_ENTITY_EXPA
     parser.EntityDeclHandler = screen.entity_decl
     parser.ExternalEntityRefHandler = lambda *args: 0  # never resolve; expat then fails the parse
     try:
-        with open(path, "rb") as f:
+        with open_binary(path) as f:
             parser.ParseFile(f)
     except expat.ExpatError as exc:
         if "amplification" in expat.ErrorString(exc.code):

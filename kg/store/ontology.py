@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..core.iris import DEFAULT_BASE, ONTOLOGY_GRAPH
 from ..core.resources import ONTOLOGY_DIR, lexicon_files
 from ..core.vocab import SKOS
-from .oxigraph import ntriples, replace_graph
+from .oxigraph import add_graphs, ntriples, replace_graph
 
 _EDITORIAL_NOTE = str(SKOS.editorialNote)
 
@@ -39,5 +39,15 @@ def ontology_ntriples(base: str = DEFAULT_BASE, directory: Path | None = None) -
 
 
 def load_ontology(store: ox.Store, base: str = DEFAULT_BASE) -> None:
-    """Replace the ontology graph with ``ontology/dsr.ttl``, ``cues.ttl`` and the lexicons."""
-    replace_graph(store, ONTOLOGY_GRAPH, ontology_ntriples(base))
+    """Replace the ontology graph with ``ontology/dsr.ttl``, ``cues.ttl`` and the lexicons.
+
+    Into a store without it (a first build), it is bulk-loaded: ~0.1 s instead of the
+    ~0.5 s of a transactional replace of its ~8,500 triples.
+    """
+    import pyoxigraph as ox
+
+    text = ontology_ntriples(base)
+    if store.contains_named_graph(ox.NamedNode(ONTOLOGY_GRAPH)):
+        replace_graph(store, ONTOLOGY_GRAPH, text)
+    else:
+        add_graphs(store, [(ONTOLOGY_GRAPH, text)])

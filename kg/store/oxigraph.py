@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import QueryError, StoreError, StoreLocked
-from ..core.vocab import DSR, PROV, sparql_prefixes
+from ..core.vocab import DSR, OA, PROV, sparql_prefixes
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -113,18 +113,20 @@ def _to_nquads(ntriples: str, graph: str) -> str:
 
 
 def document_record(store: ox.Store, document: str) -> dict[str, str] | None:
-    """Return the stored sha256, tool and pipeline versions and lexicon fingerprint of a document, if built."""
+    """Return the stored sha256, tool and pipeline versions, lexicon fingerprint and annotation context of a document, if built."""
     q = f"""SELECT ?sha ?version ?pipeline ?lex WHERE {{ GRAPH <{document}> {{
         <{document}> <{DSR.sha256}> ?sha ; <{PROV.wasGeneratedBy}> ?a .
         ?a <{DSR.toolVersion}> ?version .
         OPTIONAL {{ ?a <{DSR.pipelineVersion}> ?pipeline }}
         OPTIONAL {{ ?a <{DSR.lexiconFingerprint}> ?lex }} }} }} LIMIT 1"""
     for row in _solutions(store.query(q)):
+        context = bool(store.query(f"ASK {{ GRAPH <{document}> {{ ?quote <{OA.prefix}> ?prefix }} }}"))
         return {
             "sha256": row["sha"].value,
             "version": row["version"].value,
             "pipeline": row["pipeline"].value if row["pipeline"] is not None else "",
             "lexicon": row["lex"].value if row["lex"] is not None else "",
+            "context": "true" if context else "false",  # built with --annotation-context
         }
     return None
 

@@ -42,6 +42,13 @@ if TYPE_CHECKING:
     import pyoxigraph as ox
     import requests
 
+#: Graphs a store keeps for itself, left out of the triple count: Virtuoso's RDF views
+#: schema (~2,500 triples), its LDP and URIQA graphs — in its union default graph too.
+SYSTEM_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/sparql",
+)
 _HAS_BASE = re.compile(r"(?i)(?<![\w:?$])BASE\s*<")
 _JSON = "application/sparql-results+json"
 _NT = "application/n-triples"
@@ -258,7 +265,8 @@ class RemoteEngine(QueryEngine):
             own_dataset = False
         returned = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         what = "triples" if graph else "rows"
-        if response.status_code < 400 and returned == chosen:
+        # An ASK is always re-serialised here: Virtuoso answers it with bindings, not a boolean.
+        if response.status_code < 400 and returned == chosen and form != "ASK":
             count = _count(response.content, chosen, form)
             if self.max_rows is None or count <= self.max_rows:
                 kind = "graph" if graph else ("boolean" if form == "ASK" else "bindings")
@@ -352,9 +360,11 @@ class RemoteEngine(QueryEngine):
 
         named = count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         default = count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        listed = ", ".join(f"<{g}>" for g in SYSTEM_GRAPHS)
+        system = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN ({listed})) }}")
         if self.union_mode() == "native":
-            return max(named, default)  # the remote's default graph already is the union
-        return named + default
+            return max(named, default) - system  # the remote's default graph already is the union
+        return named + default - system
 
     def close(self) -> None:
         with self._sessions_lock:
@@ -377,7 +387,10 @@ def _parse(body: bytes) -> bool | tuple[list[str], list[Any]]:
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     variables = [v.value for v in result.variables]
-    return variables, list(result)
+    rows = list(result)
+    if variables == [_VIRTUOSO_ASK]:  # Virtuoso's ASK answer: a boolean
+        return bool(rows) and rows[0][_VIRTUOSO_ASK] is not None and rows[0][_VIRTUOSO_ASK].value not in ("0", "false")
+    return variables, rows
 
 
 def _parse_json_rows(body: bytes) -> list[dict[str, Any]]:
@@ -388,10 +401,21 @@ def _parse_json_rows(body: bytes) -> list[dict[str, Any]]:
     return [{v: row[v] for v in variables} for row in rows]
 
 
+#: Virtuoso 7.2 answers an ASK with JSON/XML/CSV *bindings* of one variable holding 1 or 0.
+_VIRTUOSO_ASK = "__ASK_RETVAL"
+
+
 def _parse_boolean(body: bytes) -> bool:
     try:
-        return bool(json.loads(body).get("boolean"))
+        data = json.loads(body)
     except ValueError:
+        return False
+    if isinstance(data, dict) and "boolean" in data:
+        return bool(data["boolean"])
+    try:  # Virtuoso's form (see _VIRTUOSO_ASK)
+        bindings = data["results"]["bindings"]
+        return bool(bindings) and bindings[0][_VIRTUOSO_ASK]["value"] not in ("0", "false")
+    except (KeyError, TypeError, IndexError):
         return False
 
 

@@ -11,7 +11,7 @@ from kg.pipeline.lexicon import load_lexicon
 
 HERE = Path(__file__).parent
 for txt in sorted(HERE.glob("*.txt")):
-    result = process_file(txt, load_lexicon(), built_at="2024-01-01T00:00:00Z")
+    result = process_file(txt, load_lexicon(), built_at="2024-01-01T00:00:00Z", annotation_context=True)
     g = Graph().parse(data=result.ntriples, format="nt")
     for provenance in (DSR.lexiconFingerprint, DSR.pipelineVersion):  # change with every edit
         g.remove((None, provenance, None))
