@@ -46,7 +46,7 @@ def shared(seed_store_path):
 
 def test_workers_are_forks_of_the_one_copy(shared):
     status = shared.status()
-    assert status["serving"] == "memory"
+    assert shared.serving() == "memory"
     holder = status["copy"]["pid"]
     (worker,) = shared.worker_pids()  # two query slots, one process
     assert _parent(worker) == holder  # forked from the process that holds the copy
@@ -162,3 +162,22 @@ def test_no_reload_while_a_writer_holds_the_store(store_copy):
         assert engine.reloads == 0
         del disk
         assert _wait_for(lambda: engine.reloads == 1, 30)
+
+
+def test_real_server_tree_is_one_copy_and_its_forks(seed_store_path):
+    """`python server.py`: web process → fork server → copy holder → query worker, as /health reports."""
+    import requests
+    from fixtures_safety import children, server_process
+
+    with server_process(seed_store_path) as (base, proc):
+        assert requests.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30).status_code == 200
+        health = requests.get(base + "/health", timeout=30).json()
+        assert health["serving"] == "memory"
+        pool = health["pool"]
+        holder = pool["copy"]["pid"]
+        assert [p["slots"] for p in pool["processes"]] == [2]
+        worker = pool["processes"][0]["pid"]
+        assert _parent(worker) == holder
+        assert _parent(_parent(holder)) == proc.pid  # started from the fork server, a child of the server
+        assert {holder, worker} <= children(proc.pid)
+    assert _wait_for(lambda: not pid_alive(holder) and not pid_alive(worker), 10)  # ended with the server

@@ -156,6 +156,13 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Licence IRI of the dataset, published in VoID and the service description.",
     ),
+    Setting(
+        "DUMP_DIR",
+        None,
+        str,
+        "Folder where /data/dump.nq.gz is written once per state of the store and served from (None: a folder per store under the system's temporary folder).",
+        optional=True,
+    ),
     Setting("THREADS", 8, int, "Worker threads of the waitress server started by `kg serve` / `python server.py`."),
 )
 

@@ -121,14 +121,24 @@ def choose_media_type(media_type: str | None, accept: str | None, offer: list[st
     return negotiate(accept, offer, default=offer[0])
 
 
+#: Where this server offers the whole dataset (kg/web/dumps.py serves it).
+DUMP_PATH = "/data/dump.nq.gz"
+
+
+def row_limit_message(max_rows: int, what: str) -> str:
+    """Return the message of :class:`ResultTooLarge`: the limit, how to page, and the dump."""
+    return (
+        f"the query returns more than {max_rows} {what}, the endpoint's limit; add LIMIT and page with OFFSET "
+        f"(LIMIT {max_rows} OFFSET 0, then OFFSET {max_rows}, …), or download the whole dataset from {DUMP_PATH}"
+    )
+
+
 def _capped(results: Iterable, max_rows: int | None, what: str) -> list:
     if max_rows is None:
         return list(results)
     items = list(islice(results, max_rows + 1))
     if len(items) > max_rows:
-        raise ResultTooLarge(
-            f"the query returns more than {max_rows} {what}, the endpoint's limit; add LIMIT (and OFFSET to page)"
-        )
+        raise ResultTooLarge(row_limit_message(max_rows, what))
     return items
 
 

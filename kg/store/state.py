@@ -72,3 +72,22 @@ def dump_nquads(path: str | Path, out: IO[bytes]) -> None:
     store = open_store(path, read_only=True)
     store.dump(out, format=ox.RdfFormat.N_QUADS)
     del store
+
+
+def write_dump(path: str | Path, target: str | Path, *, compresslevel: int = 5) -> None:
+    """Write the whole store as gzip-compressed N-Quads to ``target`` (atomically: temp file, rename).
+
+    Raises:
+        StoreError: the store cannot be opened.
+    """
+    import gzip
+
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=compresslevel, mtime=0) as out:
+            dump_nquads(path, out)  # type: ignore[arg-type]  # GzipFile is a binary stream
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, make_response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 
 from ..core.errors import KGError
 from ..core.media import RDF_TYPES, RESULT_TYPES
@@ -71,6 +71,7 @@ def index_page() -> Response:
             endpoint=url_for("sparql.endpoint"),
             result_formats=[(RESULT_TYPES[m][0], m) for m in RESULT_TYPES],
             rdf_formats=[(RDF_TYPES[m][0], m) for m in RDF_TYPES],
+            dump_url=None if current_app.config.get("SPARQL_ENDPOINT") else url_for("dumps.full_dump"),
         )
     )
     response.vary.add("Accept")

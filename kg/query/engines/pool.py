@@ -399,13 +399,15 @@ class PoolEngine(QueryEngine):
         with self._lock:
             return sorted(p.pid for p in self._procs)
 
+    def serving(self) -> str:
+        return "memory" if self._holder is not None else "disk"
+
     def status(self) -> dict[str, Any]:
         """Return what serves queries now: source, copy holder, worker memory (for /health)."""
         with self._lock:
             holder = self._holder
             procs = sorted(self._procs, key=lambda p: p.pid)
         out: dict[str, Any] = {
-            "serving": "memory" if holder is not None else "disk",
             "slots": self.size,
             "processes": [{"pid": p.pid, "slots": p.slots, "memory": p.holder is not None} for p in procs],
             "killed": self.killed,

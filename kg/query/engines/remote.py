@@ -28,7 +28,14 @@ from ...core.media import GRAPH_OFFER, SELECT_OFFER
 from ...core.vocab import DSR, sparql_prefixes
 from ..guard import declares_dataset
 from ..guard import query_form as lexed_form
-from ..sparql import QueryResult, choose_media_type, serialize_bindings, serialize_boolean, serialize_triples
+from ..sparql import (
+    QueryResult,
+    choose_media_type,
+    row_limit_message,
+    serialize_bindings,
+    serialize_boolean,
+    serialize_triples,
+)
 from .base import QueryEngine, Row
 
 if TYPE_CHECKING:
@@ -253,9 +260,7 @@ class RemoteEngine(QueryEngine):
         if response.status_code < 400 and returned == chosen:
             count = _count(response.content, chosen, form)
             if self.max_rows is not None and count > self.max_rows:
-                raise ResultTooLarge(
-                    f"the result has more than {self.max_rows} {'triples' if graph else 'rows'}; add LIMIT/OFFSET"
-                )
+                raise ResultTooLarge(row_limit_message(self.max_rows, "triples" if graph else "rows"))
             kind = "graph" if graph else ("boolean" if form == "ASK" else "bindings")
             return QueryResult(response.content, chosen, kind, count)
         # The remote cannot produce that format: fetch a standard one and serialise here.
@@ -268,7 +273,7 @@ class RemoteEngine(QueryEngine):
             return QueryResult(serialize_boolean(parsed, chosen), chosen, "boolean", 1)
         variables, rows = parsed
         if self.max_rows is not None and len(rows) > self.max_rows:
-            raise ResultTooLarge(f"the result has more than {self.max_rows} rows; add LIMIT/OFFSET")
+            raise ResultTooLarge(row_limit_message(self.max_rows, "rows"))
         return QueryResult(serialize_bindings(variables, rows, chosen), chosen, "bindings", len(rows))
 
     def select(self, query: str) -> list[Row]:
@@ -289,6 +294,9 @@ class RemoteEngine(QueryEngine):
     def construct(self, query: str) -> list[ox.Triple]:
         return self._triples(sparql_prefixes() + query)
 
+    def serving(self) -> str:
+        return "remote"
+
     def _triples(
         self, query: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (), *, dataset: bool = True
     ) -> list[ox.Triple]:
@@ -307,7 +315,7 @@ class RemoteEngine(QueryEngine):
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"the remote endpoint sent unreadable RDF ({media}): {exc}") from exc
         if self.max_rows is not None and len(triples) > self.max_rows:
-            raise ResultTooLarge(f"the result has more than {self.max_rows} triples; add LIMIT/OFFSET")
+            raise ResultTooLarge(row_limit_message(self.max_rows, "triples"))
         return triples
 
     def update(self, update: str) -> None:
