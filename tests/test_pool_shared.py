@@ -181,3 +181,17 @@ def test_real_server_tree_is_one_copy_and_its_forks(seed_store_path):
         assert _parent(_parent(holder)) == proc.pid  # started from the fork server, a child of the server
         assert {holder, worker} <= children(proc.pid)
     assert _wait_for(lambda: not pid_alive(holder) and not pid_alive(worker), 10)  # ended with the server
+
+
+def test_lost_copy_is_loaded_again(seed_store_path):
+    """If the process holding the copy dies (say, out of memory), queries go on and a new copy loads."""
+    import os
+    import signal
+
+    with PoolEngine(seed_store_path, workers=2, reload_check=0) as engine:
+        engine.start()
+        holder = engine.status()["copy"]["pid"]
+        os.kill(holder, signal.SIGKILL)  # its workers die with it (PR_SET_PDEATHSIG)
+        assert engine.run(NORMAL).rows > 0  # answered: a disk worker, or already the new copy
+        assert _wait_for(lambda: engine.serving() == "memory" and engine.status()["copy"]["pid"] != holder, 30)
+        assert engine.run(NORMAL).rows > 0

@@ -253,6 +253,7 @@ class PoolEngine(QueryEngine):
                 current = self._loading is holder
                 if current:
                     self._loading = None
+                    self._state = state  # do not try this state again; the next change will be
             if current and not self._closed:
                 log.error("cannot load the memory copy (%s); serving from the previous copy or from disk", exc)
             return
@@ -435,10 +436,14 @@ class PoolEngine(QueryEngine):
         with self._lock:
             generation, holder = self._generation, self._holder
         slots = self._slots_for_new_process()
+        proc = None
         if holder is not None:
-            pid, conns = holder.fork(slots, self.memory_limit_mb)
-            proc = _Process(pid, generation, holder)
-        else:
+            try:
+                pid, conns = holder.fork(slots, self.memory_limit_mb)
+                proc = _Process(pid, generation, holder)
+            except StoreError as exc:  # the holder died (out of memory?): serve from disk, load again
+                generation = self._lost_holder(holder, exc)
+        if proc is None:
             proc, conns = self._start_disk_worker(slots, generation)
         with self._lock:
             closed = self._closed
@@ -450,6 +455,22 @@ class PoolEngine(QueryEngine):
             raise StoreError("the query engine is closed")
         for conn in conns:
             self._idle.put(_Slot(proc, conn))
+
+    def _lost_holder(self, holder: CopyHolder, exc: KGError) -> int:
+        """The copy's process is gone: retire its workers, serve from disk, load a new copy."""
+        with self._lock:
+            if self._holder is holder:
+                self._holder = None
+                self._generation += 1
+                reload = not self._closed and self._loading is None
+            else:
+                reload = False
+            self._holders.discard(holder)
+            generation, state = self._generation, self._state
+        if reload:
+            log.error("the memory copy's process is gone (%s); serving from disk while a new copy loads", exc)
+            self._reload(state)
+        return generation
 
     def _start_disk_worker(self, slots: int, generation: int) -> tuple[_Process, list[Any]]:
         pairs = [self._ctx.Pipe(duplex=True) for _ in range(slots)]
@@ -639,7 +660,13 @@ class PoolEngine(QueryEngine):
             killed = proc.killed
             if not killed:
                 proc.dead = True
-        if not killed and first:
+        holder_gone = False
+        if not killed and proc.holder is not None:
+            proc.holder.process.join(0.3)  # workers die with their holder: then no query is the cause
+            holder_gone = not proc.holder.process.is_alive()
+            if holder_gone:
+                self._lost_holder(proc.holder, StoreError("the copy holder exited"))
+        if not killed and first and not holder_gone:
             self.crashed += 1
             if proc.holder is None and proc.mp_process is not None:
                 proc.mp_process.join(5)
@@ -647,7 +674,7 @@ class PoolEngine(QueryEngine):
         self._replenish()
         if retried:
             return False
-        return killed or (proc.inflight_at_death or 0) > 1
+        return killed or holder_gone or (proc.inflight_at_death or 0) > 1
 
     def _crash_error(self, proc: _Process) -> WorkerCrashed:
         if proc.holder is not None:
