@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, make_response, request, send
 
 from ..core.errors import NotFound, QueryError, StoreError, StoreLocked
 from ..core.vocab import PREFIXES
+from ..query.dump import dump_state, store_busy, write_dump
 from ..query.sparql import DUMP_PATH
 from .context import get_engine
 from .dataset import build_time
@@ -47,15 +48,13 @@ def dump_dir() -> Path:
 @bp.route(DUMP_PATH, methods=["GET", "HEAD"])
 def full_dump() -> Response:
     """The whole dataset as gzip-compressed N-Quads (every named graph with its name)."""
-    from ..store.state import store_state
-
     if current_app.config.get("SPARQL_ENDPOINT"):
         raise NotFound(
             "this server serves a remote SPARQL endpoint and has no local store to dump; "
             "ask that endpoint for a dump, or page through /sparql with LIMIT and OFFSET"
         )
     store = Path(current_app.config["STORE"])
-    state = store_state(store)
+    state = dump_state(store)
     if not state:
         raise StoreError(f"no store at {store}; build one first with `kg build`")
     etag = f"nq-{state}"
@@ -84,8 +83,6 @@ def _cached_dump(store: Path, state: str) -> Path:
         StoreLocked: a ``kg build`` is writing the store (503, try again when it is done).
         StoreError: the dump could not be written.
     """
-    from ..store.state import writer_active
-
     folder = dump_dir()
     target = folder / f"dump-{state}.nq.gz"
     if target.is_file():
@@ -95,7 +92,7 @@ def _cached_dump(store: Path, state: str) -> Path:
     with lock:
         if target.is_file():
             return target
-        if writer_active(store):
+        if store_busy(store):
             raise StoreLocked(
                 f"the store {store} is being written (a `kg build` or `kg load`); "
                 "the dump is made when it is done, try again then",
@@ -111,8 +108,6 @@ def _cached_dump(store: Path, state: str) -> Path:
 
 def _write_in_child(store: Path, target: Path) -> None:
     import multiprocessing
-
-    from ..store.state import write_dump
 
     process = multiprocessing.get_context("forkserver").Process(
         target=write_dump, args=(str(store), str(target)), name="kg-dump", daemon=True
@@ -131,8 +126,6 @@ def graph_dump(ext: str) -> Response:
     """One named graph of the dataset, in TriG (``.trig``) or N-Quads (``.nq``), by ``?iri=``."""
     import pyoxigraph as ox
 
-    from ..store import serialize
-
     if ext not in GRAPH_FORMATS:
         raise NotFound(f"no such download /data/graph.{ext}; use /data/graph.trig or /data/graph.nq with ?iri=")
     media, name = GRAPH_FORMATS[ext]
@@ -146,7 +139,7 @@ def graph_dump(ext: str) -> Response:
     triples = engine.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
     quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
     fmt = getattr(ox.RdfFormat, name)
-    body = serialize(quads, fmt, PREFIXES if name == "TRIG" else None)
+    body = ox.serialize(quads, format=fmt, prefixes=PREFIXES) if name == "TRIG" else ox.serialize(quads, format=fmt)
     response = make_response(body)
     response.headers["Content-Type"] = f"{media}; charset=utf-8"
     slug = iri.rstrip("/").rsplit("/", 1)[-1] or "graph"

@@ -668,13 +668,23 @@ class PoolEngine(QueryEngine):
                 self._lost_holder(proc.holder, StoreError("the copy holder exited"))
         if not killed and first and not holder_gone:
             self.crashed += 1
-            if proc.holder is None and proc.mp_process is not None:
-                proc.mp_process.join(5)
+            self._end_crashed(proc)
         self._retire_slot(slot)
         self._replenish()
         if retried:
             return False
         return killed or holder_gone or (proc.inflight_at_death or 0) > 1
+
+    def _end_crashed(self, proc: _Process) -> None:
+        """Make sure a process that failed under a query is gone (it may still be exiting) and reaped."""
+        if proc.holder is not None:
+            proc.holder.kill(proc.pid)  # records its exit status, then reaps it
+        elif proc.mp_process is not None:
+            proc.mp_process.join(2)
+            if proc.mp_process.is_alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGKILL)
+                proc.mp_process.join(5)
 
     def _crash_error(self, proc: _Process) -> WorkerCrashed:
         if proc.holder is not None:
@@ -708,6 +718,14 @@ class PoolEngine(QueryEngine):
             self._reload(state)
             return ""
         return state  # changed: wait until it stays so for one more look
+
+    def _check_holder(self) -> None:
+        """Notice a copy holder that died between queries (out of memory, killed)."""
+        holder = self._holder
+        if holder is not None and not holder.closed and not holder.process.is_alive():
+            self._lost_holder(holder, StoreError("the copy holder exited"))
+            self._recycle_idle()
+            self._replenish()
 
     def _check_private_memory(self) -> None:
         with self._lock:
@@ -765,6 +783,7 @@ def _watch(ref: weakref.ref[PoolEngine]) -> None:
         if engine is None or engine._closed:
             return
         try:
+            engine._check_holder()
             engine._check_private_memory()
             if engine.reload_check and time.monotonic() >= next_check:
                 next_check = time.monotonic() + engine.reload_check
