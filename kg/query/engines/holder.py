@@ -328,9 +328,9 @@ class CopyHolder:
         except StoreError:
             return None
 
-    def update(self, update: str) -> None:
-        """Apply a SPARQL update to the copy (already applied to the disk store)."""
-        self._request("update", {"update": update}, timeout=600)
+    def update(self, update: str) -> int:
+        """Apply a SPARQL update to the copy (already applied to the disk store); return its quad count."""
+        return int(self._request("update", {"update": update}, timeout=600))
 
     def stats(self) -> dict[str, Any]:
         return self._request("stats", {}, timeout=10)

@@ -335,6 +335,13 @@ class PoolEngine(QueryEngine):
         return self._call("construct", {"query": query}, self.internal_timeout)
 
     def triple_count(self) -> int:
+        """Return the number of quads: from the copy holder when the copy serves (counting in a
+        worker would visit, and so copy, every page of the store), else from a worker."""
+        if not self._started:
+            self.start()
+        holder = self._holder
+        if holder is not None and "quads" in holder.info:
+            return int(holder.info["quads"])
         return self._call("count", {}, self.internal_timeout)
 
     def graph_names(self, *, refresh: bool = False) -> frozenset[str]:
@@ -378,7 +385,7 @@ class PoolEngine(QueryEngine):
             with self._lock:
                 holder, loading = self._holder, self._loading
             if holder is not None and loading is None:
-                holder.update(update)  # the copy: same change, no reload
+                holder.info["quads"] = holder.update(update)  # the copy: same change, no reload
                 with self._lock:
                     self._state = state
                     self._generation += 1
