@@ -195,3 +195,20 @@ def test_lost_copy_is_loaded_again(seed_store_path):
         assert engine.run(NORMAL).rows > 0  # answered: a disk worker, or already the new copy
         assert _wait_for(lambda: engine.serving() == "memory" and engine.status()["copy"]["pid"] != holder, 30)
         assert engine.run(NORMAL).rows > 0
+
+
+def test_killing_the_server_ends_the_copy_and_its_workers(seed_store_path):
+    """SIGKILL of the web process (no clean-up runs): fork server, holder and workers end too."""
+    import os
+    import signal
+
+    import requests
+    from fixtures_safety import children, server_process
+
+    with server_process(seed_store_path) as (base, proc):
+        assert requests.get(base + "/sparql", params={"query": "ASK {}"}, timeout=30).status_code == 200
+        tree = children(proc.pid)
+        assert len(tree) >= 3  # fork server, copy holder, query worker (and multiprocessing's tracker)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        assert _wait_for(lambda: not any(pid_alive(p) for p in tree), 15)
