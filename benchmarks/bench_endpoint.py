@@ -263,11 +263,11 @@ class Sampler:
         while not self._stop.wait(1.0):
             self.samples.append(tree_pss_mb(self.pid))
 
-    def stop(self) -> dict[str, float]:
+    def stop_samples(self) -> list[float]:
         self._stop.set()
         self._thread.join()
         self.samples.append(tree_pss_mb(self.pid))
-        return {"pss_max": max(self.samples), "pss_end": self.samples[-1]}
+        return self.samples
 
 
 def start_server(store: Path, args: list[str], env_extra: dict[str, str] | None = None):
@@ -309,20 +309,14 @@ def wait_memory(base: str, timeout: float = 600) -> None:
     raise RuntimeError(f"{base} never served from memory")
 
 
-def run_ours(store: Path, seconds: float, clients: int, args: list[str], warmup: float) -> dict[str, float]:
+def start_ours(store: Path, args: list[str]) -> dict:
+    """Start one of our configurations; return its handle once it answers from the memory copy."""
     proc, base, started = start_server(store, args)
-    try:
-        url = base + "/sparql"
-        wait_ready(url)
-        ready = time.perf_counter() - started
-        wait_memory(base)
-        memory = time.perf_counter() - started
-        drive(url, warmup, clients)
-        sampler = Sampler(proc.pid)
-        result = drive(url, seconds, clients)
-        return {**result, **sampler.stop(), "ready": ready, "memory_ready": memory}
-    finally:
-        stop_server(proc)
+    url = base + "/sparql"
+    wait_ready(url)
+    ready = time.perf_counter() - started
+    wait_memory(base)
+    return {"proc": proc, "url": url, "ready": ready, "memory_ready": time.perf_counter() - started}
 
 
 def copy_alone_mb(store: Path) -> float:
@@ -366,12 +360,13 @@ def replacement_seconds(store: Path, limit: float = 3.0, rounds: int = 3) -> lis
     return out
 
 
-def run_oxigraph(store: Path, work: Path, seconds: float, clients: int) -> dict[str, float]:
+def start_oxigraph(store: Path, work: Path) -> dict:
+    """Load the same quads with ``oxigraph load`` and start ``oxigraph serve-read-only``."""
+    import pyoxigraph as ox
+
     from kg.store import open_store
 
     dump = work / f"{store.name}.nq"
-    import pyoxigraph as ox
-
     open_store(store, read_only=True).dump(str(dump), format=ox.RdfFormat.N_QUADS)
     location = work / f"oxigraph-{store.name}"
     subprocess.run(
@@ -394,17 +389,39 @@ def run_oxigraph(store: Path, work: Path, seconds: float, clients: int) -> dict[
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        url = f"http://127.0.0.1:{port}/query"
-        wait_ready(url)
-        ready = time.perf_counter() - started
-        drive(url, 2, clients)
-        sampler = Sampler(proc.pid)
-        result = drive(url, seconds, clients)
-        return {**result, **sampler.stop(), "ready": ready}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    url = f"http://127.0.0.1:{port}/query"
+    wait_ready(url)
+    return {"proc": proc, "url": url, "ready": time.perf_counter() - started}
+
+
+def measure(servers: dict[str, dict], seconds: float, rounds: int, clients: int, warmup: float) -> dict[str, dict]:
+    """Drive every server in turn, ``rounds`` times ``seconds / rounds`` each (interleaved, so that
+    load from other jobs on a shared machine falls on all of them alike); sample each tree's PSS
+    while it is driven. Returns requests/s over all rounds, the median p50, the worst p99."""
+    for server in servers.values():
+        drive(server["url"], warmup, clients)
+    runs: dict[str, list[dict]] = {name: [] for name in servers}
+    pss: dict[str, list[float]] = {name: [] for name in servers}
+    for _ in range(rounds):
+        for name, server in servers.items():
+            sampler = Sampler(server["proc"].pid)
+            runs[name].append(drive(server["url"], seconds / rounds, clients))
+            pss[name] += sampler.stop_samples()
+    out = {}
+    for name, server in servers.items():
+        r = runs[name]
+        out[name] = {
+            "requests": sum(x["requests"] for x in r),
+            "rps": sum(x["rps"] for x in r) / len(r),
+            "p50": statistics.median(x["p50"] for x in r),
+            "p99": max(x["p99"] for x in r),
+            "errors": sum(x["errors"] for x in r),
+            "pss_max": max(pss[name]),
+            "pss_end": pss[name][-1],
+            "ready": server["ready"],
+            "memory_ready": server.get("memory_ready", server["ready"]),
+        }
+    return out
 
 
 def load_average() -> str:
@@ -419,6 +436,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="seed,100k,1m")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4, help="turns per server: the seconds are split over them")
     parser.add_argument(
         "--warmup", type=float, default=3.0, help="seconds of the mix before measuring (after the copy is loaded)"
     )
@@ -432,12 +450,19 @@ def main() -> None:
             t0 = time.perf_counter()
             store, quads = build_store(size, work)
             print(f"{size}: {quads:,} quads (built in {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-            ours = {}
-            for name, extra in CONFIGS.items():
-                ours[name] = run_ours(store, args.seconds, args.clients, extra, args.warmup)
-                print(f"  ours {name:10s} {ours[name]}", file=sys.stderr)
-            theirs = run_oxigraph(store, work, args.seconds, args.clients)
-            print(f"  oxigraph        {theirs}", file=sys.stderr)
+            servers: dict[str, dict] = {}
+            try:
+                for name, extra in CONFIGS.items():
+                    servers[name] = start_ours(store, extra)
+                servers["oxigraph"] = start_oxigraph(store, work)
+                measured = measure(servers, args.seconds, args.rounds, args.clients, args.warmup)
+            finally:
+                for server in servers.values():
+                    stop_server(server["proc"])
+            ours = {name: measured[name] for name in CONFIGS}
+            theirs = measured["oxigraph"]
+            for name, value in measured.items():
+                print(f"  {name:10s} {value}", file=sys.stderr)
             copy = copy_alone_mb(store)
             replace = replacement_seconds(store)
             print(f"  copy alone {copy:.0f} MB; replacement {replace}", file=sys.stderr)
@@ -455,8 +480,10 @@ def report(args, rows, loads) -> str:
     client = "wrk (native, 2 threads)" if shutil.which("wrk") else "Python threads (requests.Session)"
     lines = [
         f"`flock /tmp/kg-bench.lock python benchmarks/bench_endpoint.py --sizes {args.sizes} --seconds {args.seconds:g} "
-        f"--clients {args.clients}` — {args.clients} connections from {client}, GET, JSON results, {args.seconds:g} s per "
-        f"server on 127.0.0.1 after {args.warmup:g} s of warm-up, a fixed round-robin mix of {len(MIX)} queries "
+        f"--clients {args.clients} --rounds {args.rounds}` — {args.clients} connections from {client}, GET, JSON results, "
+        f"{args.seconds:g} s per server on 127.0.0.1 in {args.rounds} interleaved turns (ours default, ours in-process, "
+        f"Oxigraph, again …: load from other jobs falls on all three alike; req/s = mean of the turns, p50 = median, "
+        f"p99 = worst turn) after {args.warmup:g} s of warm-up each, a fixed round-robin mix of {len(MIX)} queries "
         f"({', '.join(MIX)}); {os.cpu_count()} cores shared by client and server **and with other engineers' jobs** "
         f"(load average {' → '.join(loads)} over the run), Python {platform.python_version()}. "
         "Ours: `python server.py` (= `kg serve`, waitress), *default* = its default configuration (2 query slots in "
@@ -477,7 +504,7 @@ def report(args, rows, loads) -> str:
     lines += [
         "",
         "Memory (MB, summed PSS of each server's whole process tree — web process, fork server, copy holder, query "
-        "workers — sampled every second under the mix: maximum / at the end; *copy alone* = PSS of a process holding "
+        "workers — sampled every second while it is driven: maximum / at the end; *copy alone* = PSS of a process holding "
         "only the loaded memory copy), start-up (from process start: first query answered, first query answered from "
         "the memory copy) and replacement (default configuration with `KG_QUERY_TIME_LIMIT=3`: from a time-out's 503 "
         "to the next answer, which only a new fork can give; 3 rounds):",
