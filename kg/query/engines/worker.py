@@ -66,23 +66,33 @@ def cap_growth(memory_limit_mb: int | None) -> None:
 
 
 def serve_slots(conns: Sequence[Any], store: ox.Store, memory_limit_mb: int | None) -> None:
-    """Answer requests on every connection, each on its own big-stack thread, until all close."""
+    """Answer requests on every connection, each on its own big-stack thread, until all close.
+
+    The threads are started first (their stacks are part of the size the cap grows from) and
+    begin serving only once the cap is set, so no query ever runs uncapped.
+    """
+    capped = threading.Event()
+
+    def serve(conn) -> None:
+        capped.wait()
+        serve_connection(conn, store)
+
     threads = []
     previous = threading.stack_size()
     try:
         threading.stack_size(WORKER_STACK)
         for i, conn in enumerate(conns):
-            t = threading.Thread(target=serve_connection, args=(conn, store), name=f"query-slot-{i}")
+            t = threading.Thread(target=serve, args=(conn,), name=f"query-slot-{i}")
             t.start()
             threads.append(t)
-    except (RuntimeError, ValueError):  # no room for big stacks: serve the rest on this thread
+    except (RuntimeError, ValueError):  # no room for more big stacks: serve the rest on this thread
+        pass
+    finally:
         threading.stack_size(previous)
-        cap_growth(memory_limit_mb)
-        for conn in conns[len(threads) :]:
-            serve_connection(conn, store)
-    else:
-        threading.stack_size(previous)
-        cap_growth(memory_limit_mb)  # after the stacks: the cap is what queries may add
+    cap_growth(memory_limit_mb)  # after the stacks: the cap is what queries may add
+    capped.set()
+    for conn in conns[len(threads) :]:
+        serve_connection(conn, store)
     for t in threads:
         t.join()
 
