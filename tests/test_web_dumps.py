@@ -123,3 +123,19 @@ def test_dump_streams_from_a_real_server(store_copy, tmp_path):
         assert len(_quads(gzip.decompress(data), "N_QUADS")) == expected
         head = requests.head(base + "/data/dump.nq.gz", timeout=30)
         assert head.status_code == 200 and int(head.headers["Content-Length"]) == len(data)
+
+
+def test_default_dump_folder_is_private(store_copy, tmp_path, monkeypatch):
+    import os
+    import tempfile
+
+    from kg.web import create_app
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    app = create_app({"STORE": str(store_copy), "TESTING": True, "QUERY_WORKERS": 0})
+    assert app.test_client().get("/data/dump.nq.gz").status_code == 200
+    root = tmp_path / f"dsr-kg-dumps-{os.getuid()}"
+    assert root.stat().st_mode & 0o777 == 0o700 and list(root.glob("*/dump-*.nq.gz"))
+    root.chmod(0o777)  # someone made it writable for others: refused, nothing served from it
+    response = app.test_client().get("/data/dump.nq.gz")
+    assert response.status_code == 503 and "DUMP_DIR" in response.text

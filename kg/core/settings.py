@@ -160,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DUMP_DIR",
         None,
         str,
-        "Folder where /data/dump.nq.gz is written once per state of the store and served from (None: a folder per store under the system's temporary folder).",
+        "Folder where /data/dump.nq.gz is written once per state of the store and served from (None: a folder per store in this user's private folder, mode 0700, under the system's temporary folder).",
         optional=True,
     ),
     Setting("THREADS", 8, int, "Worker threads of the waitress server started by `kg serve` / `python server.py`."),

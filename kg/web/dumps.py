@@ -37,12 +37,25 @@ _locks_guard = threading.Lock()
 
 
 def dump_dir() -> Path:
-    """The folder dumps are cached in: ``DUMP_DIR``, or one per store under the temporary folder."""
+    """The folder dumps are cached in: ``DUMP_DIR``, or one per store in a private folder of this
+    user under the temporary folder (created 0700; another user's or a group-writable folder is
+    refused, so nobody else can put a file there that would be served as the dump).
+
+    Raises:
+        StoreError: the default folder is not this user's own.
+    """
+    import os
+
     configured = current_app.config.get("DUMP_DIR")
     if configured:
         return Path(configured)
+    root = Path(tempfile.gettempdir()) / f"dsr-kg-dumps-{os.getuid()}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    st = root.lstat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o022 or root.is_symlink():
+        raise StoreError(f"{root} is not this user's private folder; set DUMP_DIR to a folder for the dumps")
     store = str(Path(current_app.config["STORE"]).resolve())
-    return Path(tempfile.gettempdir()) / "dsr-kg-dumps" / hashlib.sha256(store.encode()).hexdigest()[:16]
+    return root / hashlib.sha256(store.encode()).hexdigest()[:16]
 
 
 @bp.route(DUMP_PATH, methods=["GET", "HEAD"])
