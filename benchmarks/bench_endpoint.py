@@ -1,16 +1,26 @@
-"""Endpoint throughput and latency: our app under gunicorn against ``oxigraph serve-read-only``.
+"""Endpoint throughput, latency and memory: ``kg serve`` against ``oxigraph serve-read-only``.
 
-Usage::
+Usage (the machine is shared: take the benchmark lock)::
 
-    python benchmarks/bench_endpoint.py [--sizes seed,100k,1m] [--seconds 20] [--clients 4]
+    flock /tmp/kg-bench.lock python benchmarks/bench_endpoint.py [--sizes seed,100k,1m] [--seconds 20]
 
-For each graph size the same store is served by (a) ``gunicorn -w 2 'server:create_app()'``
-(in-memory engine) and (b) Oxigraph's own server over the same quads (``oxigraph load`` then
-``oxigraph serve-read-only --union-default-graph``), one after the other on 127.0.0.1. Four
-client threads send a fixed mix of five queries round-robin for the given time; the script
-reports requests/s and p50/p99 latency and writes the "Endpoint" section of
-benchmarks/RESULTS.md. Graphs: the seed document, and the seed plus synthetic documents from
-``benchmarks/generate_corpus.py`` (~2,450 quads each) up to the size asked for.
+For each graph size the same store is served, one after the other on 127.0.0.1, by
+
+* ``python server.py`` (= ``kg serve``) in its **default** configuration: query worker
+  processes forked from one memory copy, every query under the time limit;
+* the same with ``--query-workers 0`` (**in-process**: queries in the web process, one
+  memory copy, no time limit);
+* Oxigraph's own server over the same quads (``oxigraph load`` then
+  ``oxigraph serve-read-only --union-default-graph``).
+
+Four connections send a fixed mix of five queries round-robin (wrk when installed); the
+script reports requests/s and p50/p99 latency, the memory of each server's whole process
+tree (summed PSS from /proc/<pid>/smaps_rollup, sampled every second under the mix), the
+time until the first query is answered and until it is answered from the memory copy, and
+the time a worker killed at the time limit takes to be replaced (a separate start with
+only ``KG_QUERY_TIME_LIMIT`` lowered). It writes the "Endpoint" section of
+benchmarks/RESULTS.md. Graphs: the seed document, and the seed plus synthetic documents
+from ``benchmarks/generate_corpus.py`` (~2,450 quads each) up to the size asked for.
 """
 
 from __future__ import annotations
@@ -197,43 +207,166 @@ def drive_threads(url: str, seconds: float, clients: int) -> dict[str, float]:
     }
 
 
-#: Our server configurations: extra environment for ``gunicorn -w 2 'server:create_app()'``.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+#: Our server configurations: extra arguments for ``python server.py``.
 CONFIGS = {
-    "default": {},  # query worker processes: every query under the time limit
-    "in-process": {"KG_QUERY_WORKERS": "0"},  # queries in the web workers: no time limit
+    "default": [],  # query worker processes forked from one memory copy: every query under the time limit
+    "in-process": ["--query-workers", "0"],  # queries in the web process: no time limit
 }
 
 
-def run_ours(
-    store: Path, seconds: float, clients: int, extra_env: dict[str, str], warmup: float = 2.0
-) -> dict[str, float]:
+def tree_pids(pid: int) -> set[int]:
+    """Return ``pid`` and all its descendants (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    parents.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = {pid}, [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Summed PSS of a process tree in MB (each shared page counted once across the tree)."""
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+class Sampler:
+    """Sample the tree PSS of a process every second in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.samples.append(tree_pss_mb(self.pid))
+
+    def stop_samples(self) -> list[float]:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(tree_pss_mb(self.pid))
+        return self.samples
+
+
+def start_server(store: Path, args: list[str], env_extra: dict[str, str] | None = None):
+    """Start ``python server.py`` on a free port; return (process, base URL, start time)."""
     port = free_port()
-    env = {**os.environ, "KG_STORE": str(store), "KG_IN_MEMORY": "true", "KG_LOG_FORMAT": "json", **extra_env}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update({"KG_LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1", **(env_extra or {})})
+    started = time.perf_counter()
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "server:create_app()"],
+        [sys.executable, str(ROOT / "server.py"), "--store", str(store), "--port", str(port), *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
+    return proc, f"http://127.0.0.1:{port}", started
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        url = f"http://127.0.0.1:{port}/sparql"
-        wait_ready(url)
-        # Warm-up: the server answers at once from disk while each process loads its
-        # memory copy in the background (~6 s per process at 1 M quads): measure after that.
-        drive(url, warmup, clients)
-        return drive(url, seconds, clients)
-    finally:
-        proc.terminate()
         proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
-def run_oxigraph(store: Path, work: Path, seconds: float, clients: int) -> dict[str, float]:
+def wait_memory(base: str, timeout: float = 600) -> None:
+    """Wait until /health says queries are answered from the memory copy."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        health = requests.get(base + "/health", timeout=30).json()
+        if health.get("serving") == "memory":
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{base} never served from memory")
+
+
+def start_ours(store: Path, args: list[str]) -> dict:
+    """Start one of our configurations; return its handle once it answers from the memory copy."""
+    proc, base, started = start_server(store, args)
+    url = base + "/sparql"
+    wait_ready(url)
+    ready = time.perf_counter() - started
+    wait_memory(base)
+    return {"proc": proc, "url": url, "ready": ready, "memory_ready": time.perf_counter() - started}
+
+
+def copy_alone_mb(store: Path) -> float:
+    """PSS of a process that holds only the loaded memory copy (the copy holder, started alone)."""
+    import multiprocessing
+
+    from kg.query.engines.holder import CopyHolder
+
+    holder = CopyHolder(multiprocessing.get_context("forkserver"), store)
+    try:
+        return float(holder.wait_ready(600)["memory"]["Pss"])
+    finally:
+        holder.close()
+
+
+def replacement_seconds(store: Path, limit: float = 3.0, rounds: int = 3) -> list[float]:
+    """Default configuration, time limit lowered: seconds from a time-out's 503 to the next answer.
+
+    The default runs its query slots in one worker process, so the query sent right after
+    the 503 is necessarily answered by the replacement, a new fork of the memory copy.
+    """
+    import requests
+
+    proc, base, _ = start_server(store, [], {"KG_QUERY_TIME_LIMIT": str(limit)})
+    out = []
+    try:
+        url = base + "/sparql"
+        wait_ready(url)
+        wait_memory(base)
+        for query in MIX.values():
+            requests.get(url, params={"query": query}, timeout=60)
+        for _ in range(rounds):
+            r = requests.get(url, params={"query": RUNAWAY}, timeout=limit + 30)
+            assert r.status_code == 503, r.status_code
+            t0 = time.perf_counter()
+            answer = requests.get(url, params={"query": MIX["ai-clauses"]}, timeout=60)
+            out.append(time.perf_counter() - t0)
+            assert answer.status_code == 200
+    finally:
+        stop_server(proc)
+    return out
+
+
+def start_oxigraph(store: Path, work: Path) -> dict:
+    """Load the same quads with ``oxigraph load`` and start ``oxigraph serve-read-only``."""
+    import pyoxigraph as ox
+
     from kg.store import open_store
 
     dump = work / f"{store.name}.nq"
-    import pyoxigraph as ox
-
     open_store(store, read_only=True).dump(str(dump), format=ox.RdfFormat.N_QUADS)
     location = work / f"oxigraph-{store.name}"
     subprocess.run(
@@ -242,6 +375,7 @@ def run_oxigraph(store: Path, work: Path, seconds: float, clients: int) -> dict[
         capture_output=True,
     )
     port = free_port()
+    started = time.perf_counter()
     proc = subprocess.Popen(
         [
             str(BIN / "oxigraph"),
@@ -255,14 +389,46 @@ def run_oxigraph(store: Path, work: Path, seconds: float, clients: int) -> dict[
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    url = f"http://127.0.0.1:{port}/query"
+    wait_ready(url)
+    return {"proc": proc, "url": url, "ready": time.perf_counter() - started}
+
+
+def measure(servers: dict[str, dict], seconds: float, rounds: int, clients: int, warmup: float) -> dict[str, dict]:
+    """Drive every server in turn, ``rounds`` times ``seconds / rounds`` each (interleaved, so that
+    load from other jobs on a shared machine falls on all of them alike); sample each tree's PSS
+    while it is driven. Returns requests/s over all rounds, the median p50, the worst p99."""
+    for server in servers.values():
+        drive(server["url"], warmup, clients)
+    runs: dict[str, list[dict]] = {name: [] for name in servers}
+    pss: dict[str, list[float]] = {name: [] for name in servers}
+    for _ in range(rounds):
+        for name, server in servers.items():
+            sampler = Sampler(server["proc"].pid)
+            runs[name].append(drive(server["url"], seconds / rounds, clients))
+            pss[name] += sampler.stop_samples()
+    out = {}
+    for name, server in servers.items():
+        r = runs[name]
+        out[name] = {
+            "requests": sum(x["requests"] for x in r),
+            "rps": sum(x["rps"] for x in r) / len(r),
+            "p50": statistics.median(x["p50"] for x in r),
+            "p99": max(x["p99"] for x in r),
+            "errors": sum(x["errors"] for x in r),
+            "pss_max": max(pss[name]),
+            "pss_end": pss[name][-1],
+            "ready": server["ready"],
+            "memory_ready": server.get("memory_ready", server["ready"]),
+        }
+    return out
+
+
+def load_average() -> str:
     try:
-        url = f"http://127.0.0.1:{port}/query"
-        wait_ready(url)
-        drive(url, 2, clients)
-        return drive(url, seconds, clients)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def main() -> None:
@@ -270,56 +436,96 @@ def main() -> None:
     parser.add_argument("--sizes", default="seed,100k,1m")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4, help="turns per server: the seconds are split over them")
     parser.add_argument(
-        "--warmup",
-        type=float,
-        default=None,
-        help="seconds of load before measuring our server (default: 2 s, plus 30 s per million quads for the memory copies)",
+        "--warmup", type=float, default=3.0, help="seconds of the mix before measuring (after the copy is loaded)"
     )
     parser.add_argument("--no-write", action="store_true", help="Print only; do not update RESULTS.md.")
     args = parser.parse_args()
     rows = []
+    loads = [load_average()]
     with tempfile.TemporaryDirectory(prefix="bench-endpoint-") as tmp:
         work = Path(tmp)
         for size in args.sizes.split(","):
             t0 = time.perf_counter()
             store, quads = build_store(size, work)
             print(f"{size}: {quads:,} quads (built in {time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-            ours = {}
-            for name, extra in CONFIGS.items():
-                warmup = args.warmup if args.warmup is not None else 2 + 30 * quads / 1e6
-                ours[name] = run_ours(store, args.seconds, args.clients, extra, warmup)
-                print(f"  ours {name:10s} {ours[name]}", file=sys.stderr)
-            theirs = run_oxigraph(store, work, args.seconds, args.clients)
-            print(f"  oxigraph        {theirs}", file=sys.stderr)
-            rows.append((size, quads, ours, theirs))
+            servers: dict[str, dict] = {}
+            try:
+                for name, extra in CONFIGS.items():
+                    servers[name] = start_ours(store, extra)
+                servers["oxigraph"] = start_oxigraph(store, work)
+                measured = measure(servers, args.seconds, args.rounds, args.clients, args.warmup)
+            finally:
+                for server in servers.values():
+                    stop_server(server["proc"])
+            ours = {name: measured[name] for name in CONFIGS}
+            theirs = measured["oxigraph"]
+            for name, value in measured.items():
+                print(f"  {name:10s} {value}", file=sys.stderr)
+            copy = copy_alone_mb(store)
+            replace = replacement_seconds(store)
+            print(f"  copy alone {copy:.0f} MB; replacement {replace}", file=sys.stderr)
+            rows.append((size, quads, ours, theirs, copy, replace))
+            loads.append(load_average())
+    body = report(args, rows, loads)
+    print(body)
+    if not args.no_write:
+        from benchmarks.results import write_section
+
+        write_section(ROOT / "benchmarks" / "RESULTS.md", "Endpoint", body)
+
+
+def report(args, rows, loads) -> str:
     client = "wrk (native, 2 threads)" if shutil.which("wrk") else "Python threads (requests.Session)"
     lines = [
-        f"`python benchmarks/bench_endpoint.py --sizes {args.sizes} --seconds {args.seconds:g} --clients {args.clients}` — "
-        f"{args.clients} connections from {client}, GET, JSON results, {args.seconds:g} s per server on 127.0.0.1, "
-        f"a fixed round-robin mix of {len(MIX)} queries ({', '.join(MIX)}); {os.cpu_count()} cores shared by client and server, "
-        f"Python {platform.python_version()}. Ours: `gunicorn -w 2 'server:create_app()'` with the in-memory copy, "
-        "*default* = query worker processes (time limit enforced), *in-process* = `KG_QUERY_WORKERS=0` (no time limit), "
-        "measured after a warm-up of 2 s + 30 s per million quads (the memory copies load in the background); "
-        "Oxigraph: `oxigraph serve-read-only --union-default-graph` (oxigraph 0.5.13) over the same quads.",
+        f"`flock /tmp/kg-bench.lock python benchmarks/bench_endpoint.py --sizes {args.sizes} --seconds {args.seconds:g} "
+        f"--clients {args.clients} --rounds {args.rounds}` — {args.clients} connections from {client}, GET, JSON results, "
+        f"{args.seconds:g} s per server on 127.0.0.1 in {args.rounds} interleaved turns (ours default, ours in-process, "
+        f"Oxigraph, again …: load from other jobs falls on all three alike; req/s = mean of the turns, p50 = median, "
+        f"p99 = worst turn) after {args.warmup:g} s of warm-up each, a fixed round-robin mix of {len(MIX)} queries "
+        f"({', '.join(MIX)}); {os.cpu_count()} cores shared by client and server **and with other engineers' jobs** "
+        f"(load average {' → '.join(loads)} over the run), Python {platform.python_version()}. "
+        "Ours: `python server.py` (= `kg serve`, waitress), *default* = its default configuration (2 query slots in "
+        "one worker process forked from one memory copy, every query under the time limit), *in-process* = "
+        "`--query-workers 0` (queries in the web process, one memory copy, no time limit); measured once the memory "
+        "copy serves. Oxigraph: `oxigraph serve-read-only --union-default-graph` (oxigraph 0.5.13) over the same quads.",
         "",
         "| graph | quads | ours default req/s (p50 / p99 ms) | ours in-process req/s (p50 / p99 ms) | Oxigraph req/s (p50 / p99 ms) | ratio default | ratio in-process | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for size, quads, ours, theirs in rows:
+    for size, quads, ours, theirs, _copy, _replace in rows:
         d, i = ours["default"], ours["in-process"]
         lines.append(
             f"| {size} | {quads:,} | {d['rps']:.0f} ({d['p50']:.1f} / {d['p99']:.1f}) | {i['rps']:.0f} ({i['p50']:.1f} / {i['p99']:.1f}) | "
             f"{theirs['rps']:.0f} ({theirs['p50']:.1f} / {theirs['p99']:.1f}) | {d['rps'] / theirs['rps']:.2f}× | "
             f"{i['rps'] / theirs['rps']:.2f}× | {d['errors']}/{i['errors']}/{theirs['errors']} |"
         )
-    lines += ["", "Targets (issue 4): ≥ 1.5× Oxigraph server's throughput on the mix; p99 < 50 ms at 100k triples."]
-    body = "\n".join(lines)
-    print(body)
-    if not args.no_write:
-        from benchmarks.results import write_section
-
-        write_section(ROOT / "benchmarks" / "RESULTS.md", "Endpoint", body)
+    lines += [
+        "",
+        "Memory (MB, summed PSS of each server's whole process tree — web process, fork server, copy holder, query "
+        "workers — sampled every second while it is driven: maximum / at the end; *copy alone* = PSS of a process holding "
+        "only the loaded memory copy), start-up (from process start: first query answered, first query answered from "
+        "the memory copy) and replacement (default configuration with `KG_QUERY_TIME_LIMIT=3`: from a time-out's 503 "
+        "to the next answer, which only a new fork can give; 3 rounds):",
+        "",
+        "| graph | copy alone | default tree (max / end) | in-process (max / end) | Oxigraph | default ÷ in-process | default ÷ copy alone | ready default / in-process / Oxigraph | default from memory | replacement |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, _quads, ours, theirs, copy, replace in rows:
+        d, i = ours["default"], ours["in-process"]
+        lines.append(
+            f"| {size} | {copy:.0f} | {d['pss_max']:.0f} / {d['pss_end']:.0f} | {i['pss_max']:.0f} / {i['pss_end']:.0f} | "
+            f"{theirs['pss_max']:.0f} | {d['pss_max'] / i['pss_max']:.2f}× | {d['pss_max'] / copy:.2f}× | "
+            f"{d['ready']:.2f} / {i['ready']:.2f} / {theirs['ready']:.2f} s | {d['memory_ready']:.2f} s | "
+            f"{' / '.join(f'{s * 1000:.0f}' for s in replace)} ms |"
+        )
+    lines += [
+        "",
+        "Targets (issue 16), default configuration: at 1 M, ≥ 1.5× Oxigraph's throughput, p99 ≤ 100 ms, whole tree ≤ "
+        "1.3× one copy, replacement < 1 s, ready < 3 s; at 100 k, ≥ 1.5× and p99 < 50 ms.",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""kg.query.engines.PoolEngine: runaway queries are killed, the others keep being served."""
+"""kg.query.engines.PoolEngine: runaway queries are killed, the others keep being served.
+
+The module's ``pool`` runs two worker processes (one query each), the model of the first
+pool; tests/test_pool_shared.py covers the default of one process forked from the copy.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from fixtures_safety import NORMAL, RUNAWAY, cpu_seconds, pid_alive  # noqa: E40
 
 @pytest.fixture(scope="module")
 def pool(seed_store_path):
-    engine = PoolEngine(seed_store_path, workers=2, timeout=1.5)
+    engine = PoolEngine(seed_store_path, workers=2, processes=2, timeout=1.5)
     engine.start()
     yield engine
     engine.close()
@@ -156,10 +160,10 @@ def test_update_is_seen_by_recycled_workers(store_copy):
 
 
 def test_close_stops_every_worker(seed_store_path):
-    engine = PoolEngine(seed_store_path, workers=2)
+    engine = PoolEngine(seed_store_path, workers=2, processes=2)
     engine.start()
     assert _wait_for(lambda: len(engine.worker_pids()) == 2)
-    pids = engine.worker_pids()
+    pids = [*engine.worker_pids(), engine.status()["copy"]["pid"]]  # and the process holding the copy
     engine.close()
     assert _wait_for(lambda: not any(pid_alive(p) for p in pids), 5)
 
@@ -167,7 +171,7 @@ def test_close_stops_every_worker(seed_store_path):
 def test_unknown_failure_in_a_worker_is_a_500_not_the_clients_fault(pool, caplog):
     """A failure that is not a typed error (a bug) comes back as InternalError (500) and is logged."""
     from kg.core.errors import InternalError
-    from kg.query.engines.pool import _portable
+    from kg.query.engines.worker import portable as _portable
 
     with pytest.raises(InternalError) as info:
         pool._call("no-such-operation", {}, 10.0)  # the worker raises a plain ValueError

@@ -70,7 +70,25 @@ SETTINGS: tuple[Setting, ...] = (
         "QUERY_WORKERS",
         2,
         int,
-        "Number of query worker processes, each holding its own copy of the store; a query that overruns QUERY_TIME_LIMIT has its worker killed and replaced while the others keep serving (0: run queries in the web process, with no time limit).",
+        "Number of queries that run at once in query worker processes (0: run queries in the web process, with no time limit). The workers are forked from one process that holds the memory copy and share it; a query that overruns QUERY_TIME_LIMIT has its worker process killed and replaced by a new fork in milliseconds, queries beside it are sent again, and the others keep being served.",
+    ),
+    Setting(
+        "QUERY_PROCESSES",
+        1,
+        int,
+        "Worker processes the QUERY_WORKERS run in (each runs QUERY_WORKERS / QUERY_PROCESSES queries at once, one per thread). One process keeps memory lowest: queries in one process share the pages they make private; more processes mean a time-out interrupts fewer queries.",
+    ),
+    Setting(
+        "QUERY_RECYCLE_SHARE",
+        0.4,
+        float,
+        "Replace a query worker process by a fresh fork of the memory copy once its private memory (pages its queries wrote, from /proc/<pid>/smaps_rollup) passes this share of the copy's size; queries it is running finish first. 0: never.",
+    ),
+    Setting(
+        "STORE_RELOAD_CHECK",
+        5.0,
+        float,
+        "Seconds between looks at the store on disk: when a `kg build` has changed it (and finished), a new memory copy is loaded in the background and the workers move to it, without a restart. 0: never (restart to serve a rebuilt store).",
     ),
     # Safety limits (kg/query/guard.py, kg/query/engines/pool.py, kg/web/limits.py; docs/safety.md).
     Setting(
@@ -91,7 +109,7 @@ SETTINGS: tuple[Setting, ...] = (
         "QUERY_MEMORY_LIMIT_MB",
         4096,
         int,
-        "Address-space cap of each query worker process in MB (0: none); a query that needs more ends its worker, which is replaced, and the client gets 503.",
+        "Address space each query worker process may add to its size when it starts serving, in MB (the shared memory copy does not count; 0: no cap); a query that needs more ends its worker, which is replaced, and the client gets 503.",
         optional=True,
     ),
     Setting(
@@ -143,6 +161,13 @@ SETTINGS: tuple[Setting, ...] = (
         "https://creativecommons.org/licenses/by/4.0/",
         str,
         "Licence IRI of the dataset, published in VoID and the service description.",
+    ),
+    Setting(
+        "DUMP_DIR",
+        None,
+        str,
+        "Folder where /data/dump.nq.gz is written once per state of the store and served from (None: a folder per store in this user's private folder, mode 0700, under the system's temporary folder).",
+        optional=True,
     ),
     Setting("THREADS", 8, int, "Worker threads of the waitress server started by `kg serve` / `python server.py`."),
 )

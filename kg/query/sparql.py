@@ -152,8 +152,18 @@ def choose_media_type(media_type: str | None, accept: str | None, offer: list[st
         ) from None
 
 
-#: What a row-limit message tells the user to do instead.
-ROW_LIMIT_ADVICE = "add LIMIT (and OFFSET to page), or download the whole graph from /data/dump.nq.gz"
+#: Where this server offers the whole dataset (kg/web/dumps.py serves it).
+DUMP_PATH = "/data/dump.nq.gz"
+#: What a truncated result tells the user to do instead (the X-KG-Truncated header).
+ROW_LIMIT_ADVICE = f"add LIMIT and page with OFFSET, or download the whole dataset from {DUMP_PATH}"
+
+
+def row_limit_message(max_rows: int, what: str) -> str:
+    """Return the message of :class:`ResultTooLarge`: the limit, how to page, and the dump."""
+    return (
+        f"the query returns more than {max_rows} {what}, the endpoint's limit; add LIMIT and page with OFFSET "
+        f"(LIMIT {max_rows} OFFSET 0, then OFFSET {max_rows}, …), or download the whole dataset from {DUMP_PATH}"
+    )
 
 
 def _capped(results: Iterable, max_rows: int | None, what: str, truncate: bool = False) -> tuple[list, int | None]:
@@ -168,7 +178,7 @@ def _capped(results: Iterable, max_rows: int | None, what: str, truncate: bool =
     if len(items) > max_rows:
         if truncate:
             return items[:max_rows], max_rows
-        raise ResultTooLarge(f"the query returns more than {max_rows} {what}, the endpoint's limit; {ROW_LIMIT_ADVICE}")
+        raise ResultTooLarge(row_limit_message(max_rows, what))
     return items, None
 
 

@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from ..core.settings import coerce_all, defaults
-    from . import compare, limits, linked_data, metadata, query_page, rdf_page, sparql, views
+    from . import compare, dumps, limits, linked_data, metadata, query_page, rdf_page, sparql, views
     from .context import init_engine
     from .errors import register_error_handlers
 
@@ -43,7 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     limits.init_app(app)  # body-size and rate limits
     init_engine(app)
-    for blueprint in (sparql.bp, query_page.bp, linked_data.bp, metadata.bp, rdf_page.bp, views.bp, compare.bp):
+    blueprints = (sparql, query_page, linked_data, metadata, rdf_page, views, compare, dumps)
+    for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     app.before_request(_start_timer)

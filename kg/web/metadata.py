@@ -34,15 +34,18 @@ def health() -> Response:
         response = jsonify({"status": "unavailable", "error": str(exc), "version": __version__})
         response.status_code = 503
         return response
-    return jsonify(
-        {
-            "status": "ok",
-            "engine": engine.description,
-            "triples": triples,
-            "documents": documents,
-            "version": __version__,
-        }
-    )
+    body: dict[str, Any] = {
+        "status": "ok",
+        "engine": engine.description,
+        "triples": triples,
+        "documents": documents,
+        "serving": engine.serving(),
+        "version": __version__,
+    }
+    status = getattr(engine, "status", None)
+    if callable(status):  # the worker pool: memory copy or disk, processes, their memory (docs/serving.md)
+        body["pool"] = status()
+    return jsonify(body)
 
 
 def void_graph():
@@ -72,8 +75,10 @@ def void_graph():
     graph.add((dataset, void.entities, Literal(summary["entities"], datatype=XSD.integer)))
     graph.add((dataset, void.classes, Literal(len(summary["classes"]), datatype=XSD.integer)))
     graph.add((dataset, void.properties, Literal(summary["properties"], datatype=XSD.integer)))
-    for feature in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+    for feature in ("Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG"):
         graph.add((dataset, void.feature, URIRef("http://www.w3.org/ns/formats/" + feature)))
+    if not current_app.config.get("SPARQL_ENDPOINT"):  # the whole dataset in one file (kg/web/dumps.py)
+        graph.add((dataset, void.dataDump, URIRef(url_for("dumps.full_dump", _external=True))))
     for source in summary["sources"]:
         graph.add((dataset, DCTERMS.source, Literal(source)))
     for example in summary["examples"]:
@@ -94,6 +99,8 @@ def void_graph():
         graph.add((sub, RDF.type, void.Dataset))
         graph.add((sub, void.triples, Literal(count, datatype=XSD.integer)))
         graph.add((sub, void.sparqlEndpoint, URIRef(url_for("sparql.endpoint", _external=True))))
+        for ext in ("trig", "nq"):
+            graph.add((sub, void.dataDump, URIRef(url_for("dumps.graph_dump", ext=ext, iri=name, _external=True))))
     return graph
 
 

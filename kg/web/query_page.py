@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, make_response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, make_response, render_template, request, url_for
 
 from ..core.errors import KGError
 from ..core.media import RDF_TYPES, RESULT_TYPES
@@ -83,10 +83,10 @@ def index_page() -> Response:
             base=base_iri(),
             id_prefix=url_for("linked_data.resource", rest="x")[:-1],
             endpoint=url_for("sparql.endpoint"),
-            dump_url=request.script_root + "/data/dump.nq.gz",  # issue 16's route (void:dataDump)
             result_formats=[(RESULT_TYPES[m][0], m) for m in RESULT_TYPES],
             rdf_formats=[(RDF_TYPES[m][0], m) for m in RDF_TYPES],
             type_labels=class_labels(),  # entity type names from the ontology (zh, en)
+            dump_url=None if current_app.config.get("SPARQL_ENDPOINT") else url_for("dumps.full_dump"),
         )
     )
     response.vary.add("Accept")

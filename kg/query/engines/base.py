@@ -74,6 +74,10 @@ class QueryEngine:
     def close(self) -> None:
         """Release resources (worker processes, store handles)."""
 
+    def serving(self) -> str:
+        """Where queries are answered from now: ``memory`` (a memory copy), ``disk`` or ``remote``."""
+        return "disk"
+
     # -- named graphs (FROM / default-graph-uri may name only these)
 
     _graph_cache: tuple[float, frozenset[str]] | None = None

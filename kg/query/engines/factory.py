@@ -2,7 +2,7 @@
 
 * ``SPARQL_ENDPOINT`` set → :class:`RemoteEngine` over a remote SPARQL endpoint,
 * ``QUERY_WORKERS`` > 0 → :class:`PoolEngine`, the local store through killable worker
-  processes that enforce ``QUERY_TIME_LIMIT``,
+  processes (forked from one memory copy) that enforce ``QUERY_TIME_LIMIT``,
 * otherwise → :class:`LocalEngine` in this process.
 
 Every engine gets the public endpoint's :class:`~kg.query.guard.Guard`.
@@ -41,6 +41,9 @@ def make_engine(config: Mapping[str, Any]) -> QueryEngine:
         engine = PoolEngine(
             config["STORE"],
             workers=int(config["QUERY_WORKERS"]),
+            processes=int(config.get("QUERY_PROCESSES") or 1),
+            recycle_share=float(config.get("QUERY_RECYCLE_SHARE") or 0),
+            reload_check=float(config.get("STORE_RELOAD_CHECK") or 0),
             timeout=float(config.get("QUERY_TIME_LIMIT") or 30),
             in_memory=bool(config.get("IN_MEMORY", True)),
             max_rows=config.get("MAX_ROWS"),

@@ -108,6 +108,12 @@ class LocalEngine(QueryEngine):
     def triple_count(self) -> int:
         return len(self.store)
 
+    def serving(self) -> str:
+        source = self._source
+        if source is not None and source.loaded.is_set() and source.store is not source._disk:
+            return "memory"
+        return "disk"
+
 
 #: Stores smaller than this on disk are copied into memory before serving starts (well under
 #: a second); larger ones are served from disk while the copy loads in the background.

@@ -29,9 +29,9 @@ from ...core.vocab import DSR, sparql_prefixes
 from ..guard import declares_dataset
 from ..guard import query_form as lexed_form
 from ..sparql import (
-    ROW_LIMIT_ADVICE,
     QueryResult,
     choose_media_type,
+    row_limit_message,
     serialize_bindings,
     serialize_boolean,
     serialize_triples,
@@ -272,7 +272,7 @@ class RemoteEngine(QueryEngine):
                 kind = "graph" if graph else ("boolean" if form == "ASK" else "bindings")
                 return QueryResult(response.content, chosen, kind, count)
             if not self.truncate:
-                raise ResultTooLarge(f"the result has more than {self.max_rows} {what}; {ROW_LIMIT_ADVICE}")
+                raise ResultTooLarge(row_limit_message(self.max_rows, what))
         # The remote cannot produce that format, or the result is to be cut to max_rows:
         # fetch a standard one and serialise here.
         cut = None
@@ -288,7 +288,7 @@ class RemoteEngine(QueryEngine):
         variables, rows = parsed
         if self.max_rows is not None and len(rows) > self.max_rows:
             if not self.truncate:
-                raise ResultTooLarge(f"the result has more than {self.max_rows} rows; {ROW_LIMIT_ADVICE}")
+                raise ResultTooLarge(row_limit_message(self.max_rows, "rows"))
             rows, cut = rows[: self.max_rows], self.max_rows
         body = serialize_bindings(variables, rows, chosen, truncated=cut is not None)
         return QueryResult(body, chosen, "bindings", len(rows), cut)
@@ -310,6 +310,9 @@ class RemoteEngine(QueryEngine):
 
     def construct(self, query: str) -> list[ox.Triple]:
         return self._triples(sparql_prefixes() + query)
+
+    def serving(self) -> str:
+        return "remote"
 
     def _triples(
         self,
@@ -335,7 +338,7 @@ class RemoteEngine(QueryEngine):
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"the remote endpoint sent unreadable RDF ({media}): {exc}") from exc
         if self.max_rows is not None and len(triples) > self.max_rows and not cut:
-            raise ResultTooLarge(f"the result has more than {self.max_rows} triples; {ROW_LIMIT_ADVICE}")
+            raise ResultTooLarge(row_limit_message(self.max_rows, "triples"))
         return triples
 
     def update(self, update: str) -> None:
