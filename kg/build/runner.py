@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import DocumentConflict, KGError, SourceError
+from ..core.errors import DocumentConflict, KGError, SourceError, StoreFull
 from ..core.iris import DEFAULT_BASE, document_iri, slugify
 from ..pipeline import pipeline_version
 from ..pipeline.ingest import SUPPORTED_SUFFIXES, sha256_bytes
 from ..pipeline.lexicon import load_lexicon
 from ..pipeline.rdf import build_time
-from ..store import add_graphs, document_record, load_ontology, open_store, replace_graph
+from ..store import add_graphs, document_record, flush, load_ontology, open_store, replace_graph
 from .document import DocumentResult, worker_init, worker_process
 from .parallel import bounded_imap
 
@@ -128,6 +128,8 @@ def build(
     Raises:
         SourceError: a given path does not exist.
         StoreLocked: another process is writing to the store.
+        StoreFull: the disk filled up; the build stops at the first write that does not fit
+            (the documents written before it are complete, the rest are built next time).
     """
     started = time.perf_counter()
     files = collect_files(paths)
@@ -211,6 +213,8 @@ class _Writer:
     def _replace(self, result: DocumentResult) -> None:
         try:
             replace_graph(self.store, result.iri, result.ntriples)  # atomic: old graph kept on failure
+        except StoreFull:
+            raise  # every later write would fail the same way: stop with the one error
         except KGError as exc:
             self.report.refused.append((result.path, str(exc)))
             return
@@ -221,13 +225,13 @@ class _Writer:
         # 1.5 GB at 1 M triples without this, ~0.3 GB with it.
         self.replaced_bytes += len(result.ntriples)
         if self.replaced_bytes >= _FLUSH_AFTER_BYTES:
-            self.store.flush()
+            flush(self.store)
             self.replaced_bytes = 0
 
     def close(self) -> None:
         """Load what is still queued and flush the store."""
         self.loader.flush()
-        self.store.flush()
+        flush(self.store)
 
 
 class _BatchLoader:
@@ -267,12 +271,16 @@ def _load_batch(store, batch: list[DocumentResult]) -> tuple[list[DocumentResult
     try:
         add_graphs(store, [(r.iri, r.ntriples) for r in batch])
         return batch, []
+    except StoreFull:
+        raise
     except KGError:
         done, refused = [], []
         for r in batch:
             try:
                 add_graphs(store, [(r.iri, r.ntriples)])
                 done.append(r)
+            except StoreFull:
+                raise
             except KGError as exc:
                 refused.append((r.path, str(exc)))
         return done, refused

@@ -15,9 +15,9 @@ from ._util import STORE_OPTION
 @STORE_OPTION
 def load(file: Path, graph: str | None, store_path: Path) -> None:
     """Import an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) into a named graph."""
-    from ..store import load_rdf_file, open_store
+    from ..store import flush, load_rdf_file, open_store
 
     store = open_store(store_path)
     target, count = load_rdf_file(store, file, graph)
-    store.flush()
+    flush(store)
     click.echo(f"loaded {count} statements from {file} into {target}")

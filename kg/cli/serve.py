@@ -37,6 +37,8 @@ def ensure_store(store: str | Path, source: str | Path, base: str) -> bool:
     store = Path(store)
     if (store / "CURRENT").is_file():
         return False
+    if store.exists() and (not store.is_dir() or any(not e.name.startswith(".") for e in store.iterdir())):
+        return False  # a file, or a folder of other files: not a store, and not to be built into (check_store says so)
     source = Path(source)
     if not source.exists():
         raise SourceError(
@@ -114,6 +116,7 @@ def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> No
 
     Raises:
         ServeError: the port is taken, the host is not local, or the port needs root.
+        StoreError: the store folder is not a store, or the store is damaged.
     """
     from ..web import configure_logging, create_app
     from ..web.httpserver import make_server
@@ -122,7 +125,10 @@ def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> No
     if problem is not None:
         raise listen_error(host, port, problem)
     if not config.get("SPARQL_ENDPOINT"):
+        from ..store import check_store
+
         ensure_store(config["STORE"], config["SOURCE"], config["BASE_IRI"])
+        check_store(config["STORE"])  # a folder that is not a store, or a damaged one: one line, no server
     app = create_app(config)
     configure_logging(app.config.get("LOG_FORMAT", "json"))
     try:

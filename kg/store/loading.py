@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import SourceError, StoreError
-from .oxigraph import ntriples, replace_graph
+from .oxigraph import ntriples, replace_graph, store_failure
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -58,7 +58,10 @@ def load_rdf_file(
         for name, triples in by_graph.items():
             replace_graph(store, name, ntriples(triples))
         if default:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in default)
+            try:
+                store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in default)
+            except (OSError, RuntimeError) as exc:
+                raise store_failure(exc, "writing the default graph", store=store) from exc
         return "(dataset)", len(quads)
     target = graph or base_iri
     triples = [q.triple for q in quads]
