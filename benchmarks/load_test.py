@@ -439,11 +439,14 @@ def write_slow_results(args: argparse.Namespace, runs: list[SlowRun]) -> None:
         "| Server | Phase | Requests | Errors | p50 ms | p99 ms | max ms | slow conns established | 408 | 503 |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    def ms(value: float, digits: int = 1) -> str:
+        return "—" if value != value else f"{value:.{digits}f}"  # NaN: no request was answered
+
     for run in runs:
         for phase, s, info in run.phases:
             lines.append(
-                f"| {run.server} | {phase} | {s['requests']:,} | {s['errors']} | {s['p50']:.1f} | {s['p99']:.1f} | "
-                f"{s['max']:.0f} | {info.get('established', '—')} | {info.get('408', '—')} | {info.get('503', '—')} |"
+                f"| {run.server} | {phase} | {s['requests']:,} | {s['errors']} | {ms(s['p50'])} | {ms(s['p99'])} | "
+                f"{ms(s['max'], 0)} | {info.get('established', '—')} | {info.get('408', '—')} | {info.get('503', '—')} |"
             )
     lines += [
         "",
