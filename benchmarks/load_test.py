@@ -439,6 +439,7 @@ def write_slow_results(args: argparse.Namespace, runs: list[SlowRun]) -> None:
         "| Server | Phase | Requests | Errors | p50 ms | p99 ms | max ms | slow conns established | 408 | 503 |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+
     def ms(value: float, digits: int = 1) -> str:
         return "—" if value != value else f"{value:.{digits}f}"  # NaN: no request was answered
 
