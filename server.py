@@ -1,9 +1,10 @@
 """The Flask app entry point.
 
 ``python server.py`` = ``kg serve`` with defaults: builds ``data/store`` from ``source/``
-when it is missing, then serves on http://127.0.0.1:5000/ with waitress. For production,
-several processes: ``gunicorn -w 4 -b 127.0.0.1:5000 'server:create_app()'``
-(settings from ``KG_*`` environment variables, see docs/serving.md).
+when it is missing, then serves on http://127.0.0.1:5000/ with waitress, guarded against slow
+clients (kg/web/httpserver.py). For several processes behind a reverse proxy:
+``gunicorn -c python:kg.web.gunicorn_conf -w 4 -b 127.0.0.1:5000 'server:create_app()'``
+(settings from ``KG_*`` environment variables, see docs/serving.md and docs/safety.md).
 """
 
 from __future__ import annotations

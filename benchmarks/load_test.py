@@ -5,6 +5,7 @@ Usage::
     python benchmarks/load_test.py [--clients 50] [--seconds 60] [--store DIR] [--workers 2]
                                    [--time-limit 5] [--threads 64] [--no-write]
     python benchmarks/load_test.py --overhead     # per-query cost of the guard and the worker pool
+    python benchmarks/load_test.py --slow-only [--slow 600] [--compare-servers]   # the slow-client phase alone
 
 The script starts ``python server.py`` on a free port of 127.0.0.1 (over ``--store``, or
 a temporary store built from the seed), then runs a thread pool: one client sends a
@@ -14,6 +15,16 @@ protocol requests, each waiting for its answer before sending the next. It repor
 errors of the normal clients (the promise: none) and their latency percentiles, first
 for a short baseline without the runaway, then under it, and writes the "Safety" section
 of benchmarks/RESULTS.md (unless ``--no-write``). Exit status 1 when a normal request failed.
+
+Then the slow-client phase (:func:`slow_phase`): ``--slow`` connections (600) from
+127.0.0.2 that send half a request and then one byte every 2 s (slowloris; a connection
+the server closes is opened again), while the normal clients on 127.0.0.1 are measured
+— their p50/p99 and errors with the slow connections open, against a baseline without
+them; then the same with half-sent requests that never send another byte. It writes
+the "Safety: slow clients" section. ``--compare-servers`` runs the phase against the
+other serving stacks too (stock waitress as ``kg serve`` used it before, gunicorn with
+sync and with gthread workers) for the table that says why ``kg serve`` serves as it
+does. All traffic stays on the loopback interface; every phase is bounded in time.
 
 ``--overhead`` measures, in process, the median time of a typical query with
 :class:`kg.engine.LocalEngine`, with :class:`kg.query_pool.PoolEngine` (one IPC round
@@ -95,14 +106,73 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: Path, args: argparse.Namespace, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start server.py with the safety settings; return (process, base URL) once healthy."""
+#: The serving stacks the slow-client phase can run against (``--compare-servers``).
+SERVERS = {
+    "kg serve": "`python server.py` = `kg serve`: waitress guarded by kg/web/httpserver.py",
+    "waitress (stock)": "`waitress-serve --threads N --call server:create_app`: waitress's defaults, what `kg serve` ran before",
+    "gunicorn sync": "`gunicorn -k sync -w 2 'server:create_app()'`",
+    "gunicorn gthread": "`gunicorn -k gthread -w 2 --threads N 'server:create_app()'`",
+}
+
+
+def server_command(kind: str, store: Path, port: int, threads: int) -> list[str]:
+    """The command line that starts serving stack ``kind`` (see :data:`SERVERS`) on 127.0.0.1:port."""
+    listen = f"127.0.0.1:{port}"
+    if kind == "kg serve":
+        return [
+            sys.executable,
+            str(ROOT / "server.py"),
+            "--store",
+            str(store),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+    if kind == "waitress (stock)":
+        return [
+            sys.executable,
+            "-m",
+            "waitress",
+            f"--threads={threads}",
+            f"--listen={listen}",
+            "--call",
+            "server:create_app",
+        ]
+    if kind == "gunicorn sync":
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "/dev/null",
+            "-k",
+            "sync",
+            "-w",
+            "2",
+            "-b",
+            listen,
+            "server:create_app()",
+        ]
+    if kind == "gunicorn gthread":
+        return [
+            sys.executable, "-m", "gunicorn", "-c", "/dev/null", "-k", "gthread", "-w", "2",
+            "--threads", str(threads), "-b", listen, "server:create_app()",
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {kind!r}; choose one of {', '.join(SERVERS)}")
+
+
+def start_server(
+    store: Path, args: argparse.Namespace, log_path: Path, kind: str = "kg serve"
+) -> tuple[subprocess.Popen, str]:
+    """Start a server with the safety settings; return (process, base URL) once healthy."""
     import requests
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update(
         {
+            "KG_STORE": str(store),
             "KG_QUERY_WORKERS": str(args.workers),
             "KG_QUERY_TIME_LIMIT": str(args.time_limit),
             "KG_THREADS": str(args.threads),
@@ -110,13 +180,14 @@ def start_server(store: Path, args: argparse.Namespace, log_path: Path) -> tuple
             "PYTHONUNBUFFERED": "1",
         }
     )
-    log = open(log_path, "wb")
+    log = open(log_path, "ab")
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "server.py"), "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+        server_command(kind, store, port, args.threads),
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its query workers end with it
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -126,14 +197,29 @@ def start_server(store: Path, args: argparse.Namespace, log_path: Path) -> tuple
         try:
             if requests.get(base + "/health", timeout=5).status_code == 200:
                 return proc, base
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
-    proc.kill()
+    stop_server(proc)
     raise SystemExit("the server did not become healthy within 120 s")
 
 
-def run_clients(base: str, clients: int, seconds: float, with_runaway: bool) -> Tally:
+def stop_server(proc: subprocess.Popen) -> None:
+    """End a server started by :func:`start_server` and everything it started."""
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def run_clients(base: str, clients: int, seconds: float, with_runaway: bool, timeout: float = 60.0) -> Tally:
     """Run ``clients`` threads for ``seconds``; one of them sends the runaway if asked."""
     import requests
 
@@ -150,7 +236,7 @@ def run_clients(base: str, clients: int, seconds: float, with_runaway: bool) -> 
             kwargs = dict(kwargs)
             started = time.perf_counter()
             try:
-                r = session.request(url=base + "/sparql", timeout=60, **kwargs)
+                r = session.request(url=base + "/sparql", timeout=timeout, **kwargs)
                 failed = None if r.status_code == 200 else f"{name}: HTTP {r.status_code}: {r.text[:200]}"
             except requests.RequestException as exc:
                 failed = f"{name}: {type(exc).__name__}: {exc}"
@@ -239,11 +325,7 @@ def load_test(args: argparse.Namespace) -> int:
 
             alive = requests.get(base + "/health", timeout=10).status_code == 200
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
             if args.keep_log:
                 shutil.copy(tmp_path / "server.log", args.keep_log)
     ok = baseline["errors"] == 0 and loaded["errors"] == 0 and alive and set(tally.runaway_statuses) <= {503}
@@ -251,6 +333,136 @@ def load_test(args: argparse.Namespace) -> int:
         write_results(args, baseline, loaded, tally, baseline_seconds, alive)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
+
+
+@dataclass
+class SlowRun:
+    """One serving stack under slow clients: the normal clients' figures per phase."""
+
+    server: str
+    phases: list[tuple[str, dict[str, float], dict[str, object]]] = field(default_factory=list)
+    alive: bool = False
+
+
+def slow_phase(store: Path, args: argparse.Namespace, kind: str, log_path: Path) -> SlowRun:
+    """Measure normal clients on 127.0.0.1 while ``args.slow`` slow connections from 127.0.0.2 are open.
+
+    Phases: a baseline without slow connections; slow connections trickling a byte every
+    2 s; half-sent requests that never send another byte. Each lasts ``args.slow_seconds``
+    (the baseline half of it); the slow connections get ``ramp`` seconds to open first.
+    """
+    import requests
+
+    from benchmarks.slow_clients import SlowClients
+
+    run = SlowRun(kind)
+    proc, base = start_server(store, args, log_path, kind)
+    port = int(base.rsplit(":", 1)[1])
+    ramp = 3.0
+    try:
+        seconds = max(5.0, args.slow_seconds / 2)
+        tally = run_clients(base, args.slow_clients, seconds, False, timeout=10)
+        run.phases.append(("no slow connections", summary(tally, seconds), {}))
+        for mode, title in (("trickle", "a byte every 2 s"), ("partial", "half a request, then silence")):
+            slow = SlowClients(
+                "127.0.0.1", port, args.slow, mode=mode, interval=2.0, reconnect_delay=2.0,
+                max_seconds=args.slow_seconds + ramp + 30,
+            )  # fmt: skip
+            with slow:
+                time.sleep(ramp)
+                established = slow.open_now()
+                tally = run_clients(base, args.slow_clients, args.slow_seconds, False, timeout=10)
+            stats = slow.stats
+            info = {
+                "established": established,
+                "opened": stats.opened,
+                "408": sum(n for k, n in stats.answers.items() if " 408 " in k + " "),
+                "503": sum(n for k, n in stats.answers.items() if " 503 " in k + " "),
+                "lifetime": statistics.median(stats.lifetimes) if stats.lifetimes else float("nan"),
+            }
+            run.phases.append((f"{args.slow} slow: {title}", summary(tally, args.slow_seconds), info))
+            print(f"{kind}, {args.slow} slow ({mode}): {run.phases[-1][1]} {info}", flush=True)
+            for e in tally.errors[:3]:
+                print("  error:", e)
+            time.sleep(1.0)
+        try:
+            run.alive = requests.get(base + "/health", timeout=10).status_code == 200
+        except requests.RequestException:
+            run.alive = False
+    finally:
+        stop_server(proc)
+    return run
+
+
+def slow_only(args: argparse.Namespace) -> int:
+    """Run the slow-client phase (against every stack with ``--compare-servers``) and write its section."""
+    with tempfile.TemporaryDirectory(prefix="kg-slow-") as tmp:
+        tmp_path = Path(tmp)
+        store = Path(args.store) if args.store else _seed_store(tmp_path)
+        kinds = list(SERVERS) if args.compare_servers else ["kg serve"]
+        runs = [slow_phase(store, args, kind, tmp_path / "server.log") for kind in kinds]
+        if args.keep_log:
+            shutil.copy(tmp_path / "server.log", args.keep_log)
+    ours = runs[0]
+    ok = ours.alive and all(s["errors"] == 0 and s["p99"] <= 1000 for _, s, _ in ours.phases)
+    if not args.no_write:
+        write_slow_results(args, runs)
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+def _seed_store(tmp_path: Path) -> Path:
+    from kg.build import build
+
+    store = tmp_path / "store"
+    report = build([SEED], store)
+    assert report.ok, report.refused
+    return store
+
+
+def write_slow_results(args: argparse.Namespace, runs: list[SlowRun]) -> None:
+    """Write the "Safety: slow clients" section of benchmarks/RESULTS.md."""
+    from benchmarks.results import write_section
+    from kg.core.settings import defaults
+
+    d = defaults()
+    lines = [
+        f"Written by `benchmarks/load_test.py --slow-only{' --compare-servers' if len(runs) > 1 else ''}` "
+        f"({platform.python_version()}, {os.cpu_count()} cores, shared with other work; the lead reruns it on an idle machine). "
+        f"{args.slow_clients} normal clients on 127.0.0.1 send the load test's mix (example queries and protocol "
+        f"requests, each waiting for its answer, 10 s client timeout) for {args.slow_seconds:g} s while {args.slow} "
+        "connections from 127.0.0.2 are open: first trickling one byte of a never-ending header every 2 s, then "
+        "sending half a request and nothing more. A slow connection the server closes is opened again at its next "
+        "tick (2 s), as slowloris does. Seed store; QUERY_WORKERS="
+        f"{args.workers}, {args.threads} threads.",
+        "",
+        "| Server | Phase | Requests | Errors | p50 ms | p99 ms | max ms | slow conns established | 408 | 503 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def ms(value: float, digits: int = 1) -> str:
+        return "—" if value != value else f"{value:.{digits}f}"  # NaN: no request was answered
+
+    for run in runs:
+        for phase, s, info in run.phases:
+            lines.append(
+                f"| {run.server} | {phase} | {s['requests']:,} | {s['errors']} | {ms(s['p50'])} | {ms(s['p99'])} | "
+                f"{ms(s['max'], 0)} | {info.get('established', '—')} | {info.get('408', '—')} | {info.get('503', '—')} |"
+            )
+    lines += [
+        "",
+        "Servers: " + "; ".join(f"**{r.server}** = {SERVERS[r.server]}" for r in runs) + ". "
+        "Healthy afterwards: " + ", ".join(f"{r.server} {r.alive}" for r in runs) + ".",
+        "",
+        '"slow conns established" counts connections the client saw established 3 s after opening them (the kernel '
+        "completes connections into the listen backlog even when the server never accepts them); 408 = closed with "
+        "408 Request Timeout at HEADER_TIMEOUT, 503 = refused over CONNECTIONS_PER_ADDRESS. Limits of `kg serve` "
+        f"(docs/safety.md): HEADER_TIMEOUT {d['HEADER_TIMEOUT']:g} s, BODY_TIMEOUT {d['BODY_TIMEOUT']:g} s, "
+        f"IDLE_TIMEOUT {d['IDLE_TIMEOUT']:g} s, CONNECTIONS_PER_ADDRESS {d['CONNECTIONS_PER_ADDRESS']}, "
+        f"CONNECTION_LIMIT {d['CONNECTION_LIMIT']}. The CI version (tests/test_safety_slow_clients.py) holds 600 "
+        "trickling and 120 silent connections against a real `python server.py` and asserts 0 errors and p99 ≤ 1 s.",
+    ]
+    write_section(ROOT / "benchmarks" / "RESULTS.md", "Safety: slow clients", "\n".join(lines))
 
 
 def write_results(args, baseline, loaded, tally, baseline_seconds, alive) -> None:
@@ -362,8 +574,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not write benchmarks/RESULTS.md")
     parser.add_argument("--keep-log", default=None, help="copy the server log here")
     parser.add_argument("--overhead", action="store_true", help="measure guard and worker-pool overhead instead")
+    parser.add_argument("--slow", type=int, default=600, help="slow connections of the slow-client phase")
+    parser.add_argument("--slow-clients", type=int, default=10, help="normal clients of the slow-client phase")
+    parser.add_argument("--slow-seconds", type=float, default=20.0, help="seconds of each slow-client phase")
+    parser.add_argument("--slow-only", action="store_true", help="run only the slow-client phase")
+    parser.add_argument("--no-slow", action="store_true", help="skip the slow-client phase")
+    parser.add_argument(
+        "--compare-servers", action="store_true", help="slow-client phase against stock waitress and gunicorn too"
+    )
     args = parser.parse_args(argv)
-    return overhead(args) if args.overhead else load_test(args)
+    if args.overhead:
+        return overhead(args)
+    if args.slow_only:
+        return slow_only(args)
+    code = load_test(args)
+    if not args.no_slow:
+        code = max(code, slow_only(args))
+    return code
 
 
 if __name__ == "__main__":

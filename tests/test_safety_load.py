@@ -32,6 +32,7 @@ def test_load_with_runaway_has_no_errors(seed_store_path, capsys):
             "--store",
             str(seed_store_path),
             "--no-write",
+            "--no-slow",  # the slow-client phase has its own test (test_safety_slow_clients.py)
             "--threads",
             "32",
         ]

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
@@ -720,3 +721,23 @@ def test_settings_from_environment(monkeypatch, seed_store_path):
 def test_iri_with_non_ascii_path(client):
     r = client.get("/id/" + quote("technology/人工智能"), headers={"Accept": "text/turtle"})
     assert r.status_code == 404
+
+
+def test_safety_doc_lists_every_connection_limit_with_its_default():
+    """docs/safety.md's Limits table names each limit of issue 15 with its setting and its default."""
+    from pathlib import Path
+
+    from kg.core.settings import SETTINGS
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "safety.md").read_text(encoding="utf-8")
+    table = text.split("## Limits", 1)[1].split("\n\n", 2)[1]
+    rows = {name: row for row in table.splitlines() for name in re.findall(r"`([A-Z_]+)`", row)}
+    defaults = {s.name: s.default for s in SETTINGS}
+    for name in ("HEADER_TIMEOUT", "BODY_TIMEOUT", "IDLE_TIMEOUT", "CONNECTIONS_PER_ADDRESS", "CONNECTION_LIMIT"):
+        assert name in rows, f"{name} missing from the Limits table of docs/safety.md"
+        default_cell = [c.strip() for c in rows[name].strip("|").split("|")][2]
+        value = defaults[name]
+        shown = f"{value:g} s" if isinstance(value, float) else f"{value:,}"
+        assert default_cell.startswith(shown), (name, default_cell, shown)
+    for name in ("MAX_ROWS", "QUERY_TIME_LIMIT", "QUERY_WORKERS", "RATE_LIMIT"):  # the earlier limits stay listed
+        assert name in rows

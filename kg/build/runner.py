@@ -15,13 +15,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import DocumentConflict, KGError, SourceError
+from ..core.errors import DocumentConflict, KGError, SourceError, StoreFull
 from ..core.iris import DEFAULT_BASE, document_iri, slugify
 from ..pipeline import pipeline_version
 from ..pipeline.ingest import SUPPORTED_SUFFIXES, sha256_bytes
 from ..pipeline.lexicon import load_lexicon
 from ..pipeline.rdf import build_time
-from ..store import add_graphs, document_record, load_ontology, open_store, replace_graph
+from ..store import add_graphs, document_record, flush, load_ontology, open_store, replace_graph
 from ..store.bulk import ParallelLoader
 from .document import DocumentResult, warm_up, worker_init, worker_process
 from .parallel import bounded_imap
@@ -147,6 +147,8 @@ def build(
     Raises:
         SourceError: a given path does not exist.
         StoreLocked: another process is writing to the store.
+        StoreFull: the disk filled up; the build stops at the first write that does not fit
+            (the documents written before it are complete, the rest are built next time).
     """
     started = time.perf_counter()
     files = collect_files(paths)
@@ -263,6 +265,8 @@ class _Writer:
     def _replace(self, result: DocumentResult) -> None:
         try:
             replace_graph(self.store, result.iri, result.ntriples)  # atomic: old graph kept on failure
+        except StoreFull:
+            raise  # every later write would fail the same way: stop with the one error
         except KGError as exc:
             self.report.refused.append((result.path, str(exc)))
             return
@@ -271,7 +275,7 @@ class _Writer:
         # 1.5 GB at 1 M triples without this, ~0.3 GB with it.
         self.replaced_bytes += len(result.nquads)
         if self.replaced_bytes >= _FLUSH_AFTER_BYTES:
-            self.store.flush()
+            flush(self.store)
             self.replaced_bytes = 0
 
     def _done(self, result: DocumentResult, replaced: bool = False) -> None:
@@ -291,14 +295,18 @@ class _Writer:
                 for r in batch:
                     self._done(r)
                 continue
+            if isinstance(future.exception(), StoreFull):
+                raise future.exception()  # type: ignore[misc]  # the disk is full: stop, nothing else fits
             for r in batch:
                 try:
                     add_graphs(self.store, [(r.iri, r.ntriples)])
                     self._done(r)
+                except StoreFull:
+                    raise
                 except KGError as exc:
                     self.report.refused.append((r.path, str(exc)))
         self.batches = []
-        self.store.flush()
+        flush(self.store)
 
 
 def _nquads_format():

@@ -35,7 +35,7 @@ def load(source: Path, graph: str | None, threads: int | None, force: bool, quie
     its previous content is restored.
     """
     from ..core.errors import StoreError
-    from ..store import load_rdf_file, open_store
+    from ..store import flush, load_rdf_file, open_store
     from ..store.shards import load_directory
 
     if not source.exists():
@@ -51,7 +51,7 @@ def load(source: Path, graph: str | None, threads: int | None, force: bool, quie
 
     started = time.perf_counter()
     target, count = load_rdf_file(store, source, graph, threads=threads, progress=not quiet)
-    store.flush()
+    flush(store)
     seconds = time.perf_counter() - started
     rate = f" ({count / seconds:,.0f} statements/s)" if seconds > 0 and count else ""
     click.echo(f"loaded {count} statements from {source} into {target} in {seconds:.2f} s{rate}")

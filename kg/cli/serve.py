@@ -1,4 +1,5 @@
-"""``kg serve``: serve the store over HTTP with waitress (multi-threaded, pure Python).
+"""``kg serve``: serve the store over HTTP with waitress (multi-threaded, pure Python), guarded
+against slow clients by :mod:`kg.web.httpserver` (request deadlines, a per-address connection cap).
 
 Every option defaults to its setting in :data:`kg.core.settings.SETTINGS` (and the
 ``KG_*`` environment variable); the full settings table is printed in ``--help``.
@@ -36,6 +37,8 @@ def ensure_store(store: str | Path, source: str | Path, base: str) -> bool:
     store = Path(store)
     if (store / "CURRENT").is_file():
         return False
+    if store.exists() and (not store.is_dir() or any(not e.name.startswith(".") for e in store.iterdir())):
+        return False  # a file, or a folder of other files: not a store, and not to be built into (check_store says so)
     source = Path(source)
     if not source.exists():
         raise SourceError(
@@ -106,37 +109,30 @@ def listen_error(host: str, port: int, exc: OSError) -> ServeError:
 
 
 def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> None:
-    """Create the app from ``config`` and serve it with waitress until interrupted.
+    """Create the app from ``config`` and serve it with guarded waitress until interrupted.
 
     The port is checked before anything else (building a missing store takes a while), and
     "serving …" is printed only once waitress holds the socket.
 
     Raises:
         ServeError: the port is taken, the host is not local, or the port needs root.
+        StoreError: the store folder is not a store, or the store is damaged.
     """
-    from waitress import create_server
-
     from ..web import configure_logging, create_app
+    from ..web.httpserver import make_server
 
     problem = _bind_problem(host, port)
     if problem is not None:
         raise listen_error(host, port, problem)
     if not config.get("SPARQL_ENDPOINT"):
+        from ..store import check_store
+
         ensure_store(config["STORE"], config["SOURCE"], config["BASE_IRI"])
+        check_store(config["STORE"])  # a folder that is not a store, or a damaged one: one line, no server
     app = create_app(config)
     configure_logging(app.config.get("LOG_FORMAT", "json"))
-    # Let waitress refuse oversized bodies itself instead of buffering them for Flask.
-    body_cap = int(app.config.get("MAX_CONTENT_LENGTH") or 1 << 30)
     try:
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="dsr-kg",
-            clear_untrusted_proxy_headers=True,
-            max_request_body_size=body_cap,
-        )
+        server = make_server(app, host=host, port=port, threads=threads, config=app.config)
     except OSError as exc:  # taken meanwhile (between the check and now)
         raise listen_error(host, port, exc) from None
     shown = f"[{host}]" if ":" in host else host
@@ -151,21 +147,9 @@ def run_server(config: dict[str, Any], host: str, port: int, threads: int) -> No
 
 def _env_defaults() -> dict[str, Any]:
     """Settings from defaults and KG_* variables (what create_app would read)."""
-    import json
-    import os
+    from ..core.settings import from_environment
 
-    from ..core.settings import coerce, defaults
-
-    values = defaults()
-    for s in SETTINGS:
-        raw = os.environ.get(s.env)
-        if raw is not None:
-            try:
-                raw = json.loads(raw)
-            except ValueError:
-                pass
-            values[s.name] = coerce(s.name, raw)
-    return values
+    return from_environment()
 
 
 @click.command(epilog=_settings_epilog())
@@ -252,9 +236,10 @@ def serve(
 ) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, query page at /, linked data at /id/.
 
-    Builds the store from the source folder first when it does not exist. For
-    production, run several processes with gunicorn instead:
-    gunicorn -w 4 -b 127.0.0.1:5000 'server:create_app()'
+    Builds the store from the source folder first when it does not exist. Slow clients
+    are held to HEADER_TIMEOUT / BODY_TIMEOUT / IDLE_TIMEOUT and CONNECTIONS_PER_ADDRESS
+    (docs/safety.md). Several processes behind a reverse proxy (nginx):
+    gunicorn -c python:kg.web.gunicorn_conf -w 4 -b 127.0.0.1:5000 'server:create_app()'
     """
     from ..core.settings import coerce
 

@@ -66,6 +66,13 @@ class StoreLocked(StoreError):
     code = "E004"
 
 
+class StoreFull(StoreError):
+    """The disk holding the store is full: the write stopped, what was written before is intact."""
+
+    status = 507
+    code = "E007"
+
+
 class DocumentConflict(SourceError):
     """Two source files would become the same document (same file name in two folders)."""
 

@@ -54,3 +54,32 @@ def rebase(iri: str, base: str) -> str:
 def is_safe_iri(iri: str) -> bool:
     """True when ``iri`` can be written as ``<iri>`` in SPARQL or Turtle without escaping."""
     return bool(iri) and UNSAFE_IRI_CHARS.isdisjoint(iri)
+
+
+#: The only IRI schemes that become links in pages (in this form, any letter case).
+LINK_PREFIXES = ("http://", "https://", "mailto:")
+#: Whitespace and control characters (C0, DEL, C1): browsers drop some of them inside URLs
+#: (``java\tscript:``), so an IRI with any of them is never a link.
+_NOT_IN_LINKS = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]")
+
+
+def is_link_iri(iri: str) -> bool:
+    """True when ``iri`` may be a link target in a page: http, https or mailto, nothing hidden.
+
+    Every other scheme — ``javascript:``, ``data:``, ``vbscript:``, ``file:``, ``urn:``,
+    relative references — is shown as text. An IRI with whitespace or control characters
+    is never a link (browsers remove tabs and newlines before reading the scheme).
+    """
+    return bool(iri) and iri[:8].lower().startswith(LINK_PREFIXES) and not _NOT_IN_LINKS.search(iri)
+
+
+def is_link_target(target: str) -> bool:
+    """True when ``target`` may be written into an ``href``: a path of this site (``/…``, not
+    ``//host``), a fragment (``#…``), or a link IRI (:func:`is_link_iri`)."""
+    if not target or _NOT_IN_LINKS.search(target):
+        return False
+    if target.startswith("#"):
+        return True
+    if target.startswith("/"):
+        return not target.startswith(("//", "/\\"))
+    return is_link_iri(target)

@@ -170,6 +170,38 @@ SETTINGS: tuple[Setting, ...] = (
         optional=True,
     ),
     Setting("THREADS", 8, int, "Worker threads of the waitress server started by `kg serve` / `python server.py`."),
+    # Connection limits of the server started by `kg serve` / `python server.py` (kg/web/httpserver.py; docs/safety.md).
+    Setting(
+        "HEADER_TIMEOUT",
+        5.0,
+        float,
+        "Seconds a client has to send a request's headers, counted from its first byte; a later request gets 408 and its connection is closed, however steadily it trickles (slowloris).",
+    ),
+    Setting(
+        "BODY_TIMEOUT",
+        10.0,
+        float,
+        "Seconds a client has to send a request's body once its headers are in (MAX_CONTENT_LENGTH in 10 s is 100 KB/s); later → 408 and the connection is closed.",
+    ),
+    Setting(
+        "IDLE_TIMEOUT",
+        15.0,
+        float,
+        "Seconds a connection may stay open with no request in progress and no traffic (kept-alive connections between requests, connections that never send) before the server closes it.",
+    ),
+    Setting(
+        "CONNECTIONS_PER_ADDRESS",
+        64,
+        int,
+        "Connections one client address (IPv4 address, IPv6 /64) may hold open; more are answered 503 and closed at once, so one client cannot fill CONNECTION_LIMIT. Behind a reverse proxy every connection comes from the proxy: set 0 (no cap) and cap per client at the proxy (docs/safety.md).",
+        optional=True,
+    ),
+    Setting(
+        "CONNECTION_LIMIT",
+        1000,
+        int,
+        "Most connections the server keeps open at once (waitress connection_limit; waitress's own default is 100); beyond it new connections wait in the listen backlog until one closes. The open-file limit is raised to fit.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -217,6 +249,28 @@ def coerce(name: str, value: Any) -> Any:
         return str(value)
     except (TypeError, ValueError):
         raise ValueError(f"{setting.env}={value!r}: expected {kind.__name__}") from None
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting from its default and its ``KG_*`` variable (what ``create_app`` reads).
+
+    Raises:
+        ValueError: a variable does not fit its setting's type (the message names it).
+    """
+    import json
+    import os
+
+    env = os.environ if environ is None else environ
+    values = defaults()
+    for s in SETTINGS:
+        raw: Any = env.get(s.env)
+        if raw is not None:
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                pass
+            values[s.name] = coerce(s.name, raw)
+    return values
 
 
 def coerce_all(config: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 from ..analysis.metrics import metric_label
 from ..core.errors import ViewError
+from ..core.iris import is_link_iri, is_link_target
 from .labels import Placement, place_labels, text_width
 from .layout import layout
 from .style import (
@@ -38,14 +39,15 @@ def to_svg(
     width: int = 1000,
     height: int = 750,
     metric: str = "weighted_degree",
-    href: Callable[[str], str] | None = None,
+    href: Callable[[str], str | None] | None = None,
     title: str | None = None,
     standalone: bool = True,
 ) -> bytes:
     """Draw a view as SVG: nodes coloured by type and sized by ``metric``, labels, a legend.
 
-    Each node is an ``<a>`` (link: ``href(iri)``, by default the IRI itself) with class
-    ``node`` and ``data-id``/``data-type``, holding a circle with a ``<title>`` tooltip
+    Each node is an ``<a>`` (link: ``href(iri)``, by default the IRI itself when it is an
+    http, https or mailto IRI) with class ``node`` and ``data-id``/``data-type`` — or a ``<g>``
+    with the same class and data when there is no safe link (``javascript:``, ``data:`` … IRIs), holding a circle with a ``<title>`` tooltip
     (labels and metrics); labels are placed by :func:`kg.export.labels.place_labels` (the
     ones that fit, by rank, each component's top node first, none clipped) in a ``labels``
     group after the nodes, each ``<text data-id=…>``.
@@ -55,7 +57,7 @@ def to_svg(
         lang: label language.
         width, height: picture size in pixels.
         metric: node attribute that sizes the circles.
-        href: maps an IRI to the link target.
+        href: maps an IRI to the link target, or None for no link.
         title: caption (default: the view title).
         standalone: start with an XML declaration (False to inline into HTML).
     """
@@ -95,12 +97,17 @@ def to_svg(
     w('<rect width="100%" height="100%" fill="#ffffff"/>')
     _legend(w, G, margin, width, caption, metric, lang)
     _edges(w, G, xy)
-    _nodes(w, G, xy, sizes, href or (lambda iri: iri), lang, labels)
+    _nodes(w, G, xy, sizes, href or _default_href, lang, labels)
     w("</svg>")
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
 Point = Callable[[str], tuple[float, float]]
+
+
+def _default_href(iri: str) -> str | None:
+    """Link a node to its IRI when that is a web IRI (never ``javascript:``, ``data:`` …)."""
+    return iri if is_link_iri(iri) else None
 
 
 def _legend(
@@ -147,7 +154,7 @@ def _nodes(
     G: nx.Graph,
     xy: Point,
     sizes: dict[str, float],
-    link: Callable[[str], str],
+    link: Callable[[str], str | None],
     lang: str,
     shown: dict[str, Placement],
 ) -> None:
@@ -161,15 +168,16 @@ def _nodes(
         cx, cy = xy(node)
         r = sizes.get(node, 4.0)
         target = link(node)
-        w(
-            f'<a class="node" href={xml_attr(target)} xlink:href={xml_attr(target)} data-id={xml_attr(node)} '
-            f"data-type={xml_attr(data.get('type', ''))}>"
-        )
+        if target is not None and not is_link_target(target):
+            target = None  # never a javascript:, data: … link, whatever the callable returned
+        tag = "a" if target is not None else "g"
+        anchor = f"href={xml_attr(target)} xlink:href={xml_attr(target)} " if target is not None else ""
+        w(f'<{tag} class="node" {anchor}data-id={xml_attr(node)} data-type={xml_attr(data.get("type", ""))}>')
         w(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour(str(data.get("type", "")))}" '
             f'stroke="#ffffff" stroke-width="1"><title>{escape(xml_text(node_card(data, lang)))}</title></circle>'
         )
-        w("</a>")
+        w(f"</{tag}>")
     w("</g>")
     w(f'<g class="labels" font-size="{_FONT_SIZE:g}" fill="#222" paint-order="stroke" stroke="#fff" stroke-width="3">')
     for node in sorted(shown):

@@ -11,15 +11,20 @@ from .ontology import load_ontology, ontology_ntriples
 from .oxigraph import (
     DEFAULT_STORE,
     add_graphs,
+    check_store,
     construct,
+    disk_space,
     document_graphs,
     document_record,
+    flush,
+    is_disk_full,
     ntriples,
     open_store,
     replace_graph,
     select,
     serialize,
     stats,
+    store_failure,
 )
 from .validate import ValidationReport, validate_store
 
@@ -27,9 +32,13 @@ __all__ = [
     "DEFAULT_STORE",
     "ValidationReport",
     "add_graphs",
+    "check_store",
     "construct",
+    "disk_space",
     "document_graphs",
     "document_record",
+    "flush",
+    "is_disk_full",
     "load_ontology",
     "load_rdf_file",
     "ntriples",
@@ -40,5 +49,6 @@ __all__ = [
     "select",
     "serialize",
     "stats",
+    "store_failure",
     "validate_store",
 ]

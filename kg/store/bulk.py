@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..core.errors import StoreError
+from .oxigraph import store_failure
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -181,10 +182,11 @@ class ParallelLoader:
                 self._raise(future.exception())
         self._futures = [f for f in self._futures if not f.done()]
 
-    @staticmethod
-    def _raise(exc: BaseException | None) -> None:
+    def _raise(self, exc: BaseException | None) -> None:
         if isinstance(exc, StoreError):
             raise exc
+        if isinstance(exc, (OSError, RuntimeError)):  # a full disk is StoreFull, naming the store and the space
+            raise store_failure(exc, "bulk loading", store=self.store) from exc
         raise StoreError(f"bulk load failed: {exc}") from exc
 
     def wait(self) -> None:
@@ -363,8 +365,10 @@ def load_stream(
                 to_graph=ox.NamedNode(to_graph) if to_graph else None,
                 lenient=lenient,
             )
-    except (SyntaxError, ValueError, OSError) as exc:
+    except (SyntaxError, ValueError) as exc:
         raise StoreError(f"bulk load failed: {exc}") from exc
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, "bulk loading", store=store) from exc
 
 
 def advance(bar, n: int) -> Callable[[], None] | None:

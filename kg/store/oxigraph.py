@@ -12,21 +12,115 @@ Two write paths, measured on 60 generated documents (162 k quads, Oxigraph 0.5):
 * adding new graphs: ``bulk_load`` of a batch of documents as N-Quads (~80 k quads/s,
   a third of the disk). It ingests finished SST files, so a kill leaves earlier
   documents untouched; it never runs over a graph that already exists.
+
+Failures of the store become the catalogue's errors here (:func:`store_failure`): a full
+disk is :class:`~kg.core.errors.StoreFull`, naming the store and the space left on its
+file system; a folder that is not a store, or a damaged one, is a
+:class:`~kg.core.errors.StoreError` saying so — never a RocksDB traceback.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import QueryError, StoreError, StoreLocked
+from ..core.errors import QueryError, StoreError, StoreFull, StoreLocked
 from ..core.vocab import DSR, OA, PROV, sparql_prefixes
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
 DEFAULT_STORE = Path("data/store")
+
+
+#: What RocksDB says when a write does not fit (ENOSPC), or a quota is used up (EDQUOT).
+_DISK_FULL = ("no space left on device", "disk quota exceeded", "enospc")
+#: A RocksDB file named in its error messages: the store is the folder that holds it.
+_FILE_IN_MESSAGE = re.compile(r"(/[^\s:]+)/(?:[\w.-]+\.(?:sst|log|blob|dbtmp)|MANIFEST-\d+|CURRENT|OPTIONS-\d+|LOCK)\b")
+#: Folder of each store :func:`open_store` opened (by object id; pyoxigraph stores take no
+#: attributes or weak references), so that an error can name it.
+_OPENED: dict[int, str] = {}
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def disk_space(path: str | Path) -> str:
+    """Return "X MB free of Y MB" for the file system holding ``path`` (or its nearest existing parent)."""
+    import shutil
+
+    p = Path(path)
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        usage = shutil.disk_usage(p)
+    except OSError:
+        return "free space unknown"
+    return f"{_megabytes(usage.free)} free of {_megabytes(usage.total)}"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` says the disk (or the quota) is full."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return any(word in str(exc).lower() for word in _DISK_FULL)
+
+
+def store_failure(exc: BaseException, doing: str, path: str | Path | None = None, store: Any = None) -> StoreError:
+    """Return the catalogue error for a failure of the store while ``doing`` something.
+
+    A full disk gives :class:`StoreFull` naming the store (``path``, else the folder of the
+    file RocksDB names, else where ``store`` was opened) and the space left; a lock,
+    :class:`StoreLocked`; RocksDB's "Corruption" a message that the store is damaged;
+    anything else :class:`StoreError`.
+    """
+    text = str(exc).strip()
+    if path is None:
+        found = _FILE_IN_MESSAGE.search(text)
+        path = found.group(1) if found else _OPENED.get(id(store)) if store is not None else None
+    where = f"the store {path}" if path else "the store"
+    if is_disk_full(exc):
+        space = disk_space(path) if path else "no space left"
+        return StoreFull(
+            f"{where} is out of disk space ({space} on its file system after the failed write) while {doing}: the write stopped there and "
+            "every graph written before is intact. Free some space (or use a store on a bigger disk with --store) "
+            "and run the command again; unchanged documents are skipped"
+        )
+    if re.search(r"\block\b", text, re.IGNORECASE) and "corrupt" not in text.lower():
+        return StoreLocked(
+            f"{where} is in use by another process (a running `kg build` or `kg serve`?); "
+            "wait for it to finish or use another --store"
+        )
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if "corrupt" in text.lower() or isinstance(exc, RuntimeError):
+        return StoreError(
+            f"{where} is damaged or is not an Oxigraph store ({first}); rebuild it into a new folder with "
+            "`kg build PATH --store NEW_FOLDER`, or restore a copy"
+        )
+    return StoreError(f"cannot use {where} while {doing}: {first}")
+
+
+def _not_a_store(p: Path) -> StoreError | None:
+    """Return an error when ``p`` exists but cannot hold a store (a file, or a folder of other files)."""
+    if not p.exists():
+        return None
+    if not p.is_dir():
+        return StoreError(f"{p} is a file, not a store folder; pass the store's folder with --store (or KG_STORE)")
+    if (p / "CURRENT").is_file():
+        return None
+    others = sorted(e.name for e in p.iterdir() if not e.name.startswith("."))
+    if others:
+        shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+        return StoreError(
+            f"{p} is not a store: the folder holds other files ({shown}) and no store; "
+            "build into a new or empty folder with --store, or pass the folder `kg build` made"
+        )
+    return None
 
 
 def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = False, create: bool = True) -> ox.Store:
@@ -39,25 +133,56 @@ def open_store(path: str | Path = DEFAULT_STORE, *, read_only: bool = False, cre
 
     Raises:
         StoreLocked: another process is writing to the store.
-        StoreError: the store is missing (read-only) or cannot be opened.
+        StoreFull: the disk is full (opening replays the log, which writes).
+        StoreError: the store is missing (read-only), the path is a file or a folder of
+            other files, the store is damaged, or it cannot be opened.
     """
     import pyoxigraph as ox
 
     p = Path(path)
+    problem = _not_a_store(p)
+    if problem is not None:
+        raise problem
     if (read_only or not create) and not (p / "CURRENT").is_file():
         raise StoreError(f"no store at {p}; build one first with `kg build` (or pass --store)")
     try:
         if read_only:
-            return ox.Store.read_only(str(p))
-        p.mkdir(parents=True, exist_ok=True)
-        return ox.Store(str(p))
-    except OSError as exc:
-        if "lock" in str(exc).lower():
-            raise StoreLocked(
-                f"the store {p} is in use by another process (a running `kg build` or `kg serve`?); "
-                "wait for it to finish or use another --store"
-            ) from exc
-        raise StoreError(f"cannot open the store {p}: {exc}") from exc
+            store = ox.Store.read_only(str(p))
+        else:
+            p.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(p))
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, "opening it", p) from exc
+    _OPENED[id(store)] = str(p)
+    return store
+
+
+def check_store(path: str | Path) -> None:
+    """Open the store read-only and read from it once, so a server can refuse to start on a bad one.
+
+    Raises:
+        StoreError: no store, not a store, or a damaged one (the message says which).
+    """
+    store = open_store(path, read_only=True)
+    try:
+        store.query("ASK { ?s ?p ?o }")
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, "reading it", path) from exc
+    finally:
+        del store
+
+
+def flush(store: ox.Store) -> None:
+    """Write the store's memory tables to disk.
+
+    Raises:
+        StoreFull: the disk is full.
+        StoreError: the store cannot be written.
+    """
+    try:
+        store.flush()
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, "flushing it to disk", store=store) from exc
 
 
 def serialize(items: Iterable[Any], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
@@ -85,8 +210,10 @@ def replace_graph(store: ox.Store, graph: str, ntriples: str) -> None:
     """
     try:
         store.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
-    except (SyntaxError, ValueError, OSError) as exc:
+    except (SyntaxError, ValueError) as exc:
         raise StoreError(f"cannot write graph <{graph}>: {exc}") from exc
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, f"writing graph <{graph}>", store=store) from exc
 
 
 def add_graphs(store: ox.Store, graphs: list[tuple[str, str]]) -> None:
@@ -102,8 +229,10 @@ def add_graphs(store: ox.Store, graphs: list[tuple[str, str]]) -> None:
     quads = "".join(_to_nquads(nt, graph) for graph, nt in graphs)
     try:
         store.bulk_load(quads, format=ox.RdfFormat.N_QUADS)
-    except (SyntaxError, ValueError, OSError) as exc:
+    except (SyntaxError, ValueError) as exc:
         raise StoreError(f"cannot load {len(graphs)} new graph(s): {exc}") from exc
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, f"loading {len(graphs)} new graph(s)", store=store) from exc
 
 
 def _to_nquads(ntriples: str, graph: str) -> str:
@@ -177,6 +306,8 @@ def _internal_query(
         return store.query((sparql_prefixes() if prefixes else "") + query, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (OSError, RuntimeError) as exc:
+        raise store_failure(exc, "reading it", store=store) from exc
 
 
 def stats(store: ox.Store) -> dict[str, Any]:

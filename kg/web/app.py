@@ -1,4 +1,4 @@
-"""The app factory (Flask tutorial style) and the request hooks (timing, CORS, access log)."""
+"""The app factory (Flask tutorial style) and the request hooks (timing, CORS, security headers, access log)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from ..core.settings import coerce_all, defaults
-    from . import compare, dumps, limits, linked_data, metadata, query_page, rdf_page, sparql, views
+    from . import compare, dumps, headers, limits, linked_data, links, metadata, query_page, rdf_page, sparql, views
     from .context import init_engine
     from .errors import register_error_handlers
 
@@ -42,6 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     limits.init_app(app)  # body-size and rate limits
+    links.init_app(app)  # iri_link(), href(), script_json() in every template
+    headers.init_app(app)  # Content-Security-Policy, nosniff, Referrer-Policy on every response
     init_engine(app)
     blueprints = (sparql, query_page, linked_data, metadata, rdf_page, views, compare, dumps)
     for blueprint in (module.bp for module in blueprints):

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, make_response, render_template_s
 from ..analysis.compare import DEFAULT_THRESHOLD, compare_documents
 from ..core.errors import NotAcceptable, ViewError
 from ..core.negotiation import negotiate
-from .context import get_engine, local_path
+from .context import get_engine
 
 bp = Blueprint("compare", __name__)
 
@@ -36,8 +36,8 @@ _TEMPLATE = """{% extends "base.html" %}
   <button type="submit">比较 Compare</button>
 </form>
 {% if result %}
-<p><strong>A</strong>: <a href="{{ link(result.a.iri) }}">{{ result.a.title }}</a> ({{ result.a.clauses }} clauses)<br>
-<strong>B</strong>: <a href="{{ link(result.b.iri) }}">{{ result.b.title }}</a> ({{ result.b.clauses }} clauses)</p>
+<p><strong>A</strong>: {{ iri_link(href(result.a.iri), result.a.title) }} ({{ result.a.clauses }} clauses)<br>
+<strong>B</strong>: {{ iri_link(href(result.b.iri), result.b.title) }} ({{ result.b.clauses }} clauses)</p>
 <p class="summary">{{ result.summary.shared_entities }} shared entities · {{ result.summary.only_in_a }} only in A ·
 {{ result.summary.only_in_b }} only in B · {{ result.summary.new_clauses_in_b }} of {{ result.summary.clauses_in_b }} clauses of B are new ·
 <a href="{{ url_for('compare.compare', a=result.a.iri, b=result.b.iri, threshold=threshold, format='json') }}">JSON</a></p>
@@ -45,7 +45,7 @@ _TEMPLATE = """{% extends "base.html" %}
 <section class="entities" id="{{ key }}">
 <h2>{{ title }} ({{ result.entities[key]|length }})</h2>
 <table><thead><tr><th>类型 Type</th><th>中文</th><th>English</th></tr></thead><tbody>
-{% for e in result.entities[key] %}<tr><td>{{ e.type }}</td><td><a href="{{ link(e.iri) }}">{{ e.zh or '—' }}</a></td><td>{{ e.en or '—' }}</td></tr>{% endfor %}
+{% for e in result.entities[key] %}<tr><td>{{ e.type }}</td><td>{{ iri_link(href(e.iri), e.zh or '—') }}</td><td>{{ e.en or '—' }}</td></tr>{% endfor %}
 </tbody></table>
 </section>
 {% endfor %}
@@ -53,8 +53,8 @@ _TEMPLATE = """{% extends "base.html" %}
 <h2>B 的条款 Clauses of B</h2>
 <table><thead><tr><th>B</th><th>heading</th><th>closest A</th><th>Jaccard</th><th>new</th></tr></thead><tbody>
 {% for c in result.clauses %}<tr class="{{ 'new' if c.new else 'matched' }}">
-<td><a href="{{ link(c.iri) }}">{{ c.clause }}</a></td><td>{{ c.heading }}</td>
-<td>{% if c.best_iri %}<a href="{{ link(c.best_iri) }}">{{ c.best_match }}</a> {{ c.best_heading }}{% else %}—{% endif %}</td>
+<td>{{ iri_link(href(c.iri), c.clause) }}</td><td>{{ c.heading }}</td>
+<td>{% if c.best_iri %}{{ iri_link(href(c.best_iri), c.best_match) }} {{ c.best_heading }}{% else %}—{% endif %}</td>
 <td>{{ '%.3f'|format(c.jaccard) }}</td><td>{{ '新 new' if c.new else '' }}</td></tr>{% endfor %}
 </tbody></table>
 </section>
@@ -70,10 +70,6 @@ def _documents() -> list[dict[str, str]]:
     return [
         {"iri": r["d"].value, "title": r["title"].value if r.get("title") is not None else r["d"].value} for r in rows
     ]
-
-
-def _link(iri: str) -> str:
-    return local_path(iri) or iri
 
 
 @bp.route("/compare")
@@ -113,7 +109,6 @@ def compare() -> Response:
             b=result["b"]["iri"] if result else (documents[-1]["iri"] if documents else ""),
             threshold=threshold,
             result=result,
-            link=_link,
             sections=[("shared", "共有 Shared"), ("only_in_a", "仅 A Only in A"), ("only_in_b", "仅 B Only in B")],
         )
         response = make_response(html)

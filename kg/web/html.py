@@ -1,4 +1,4 @@
-"""HTML rendering of text with its mentions marked and linked."""
+"""HTML rendering of text with its mentions marked and linked (links through :mod:`kg.web.links`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .context import local_path
+from .links import href, link
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,7 @@ def highlight(text: str, spans: list[Span]) -> Markup:
     for a, b, cover, inner in pieces:
         html = str(escape(text[a:b]))
         if inner is not None:
-            href = local_path(inner.entity) or inner.entity
-            html = f'<a href="{escape(href)}">{html}</a>'
+            html = str(link(href(inner.entity), Markup(html)))
             for s in reversed(cover):
                 html = (
                     f'<mark class="mention m-{escape(s.type.lower())}" data-entity="{escape(s.entity)}" '
@@ -62,9 +61,8 @@ def highlight(text: str, spans: list[Span]) -> Markup:
                 )
         out.append(html)
         for s in sorted(extra.get(b, ()), key=lambda s: s.entity):
-            href = local_path(s.entity) or s.entity
             out.append(
                 f'<sup><mark class="mention m-{escape(s.type.lower())}" data-entity="{escape(s.entity)}">'
-                f'<a href="{escape(href)}" title="{escape(s.label)}">{escape(s.label)}</a></mark></sup>'
+                f"{link(href(s.entity), s.label, title=s.label)}</mark></sup>"
             )
     return Markup("".join(out))

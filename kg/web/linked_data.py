@@ -12,9 +12,10 @@ from ..core.iris import is_safe_iri
 from ..core.media import RDF_TYPES
 from ..core.vocab import DCTERMS, DSR, ENTITY_TYPES, OWL, RDF, RDFS, SKOS, shorten
 from ..query.sparql import serialize_triples
-from .context import base_iri, get_engine, local_path
+from .context import base_iri, get_engine
 from .dataset import int_value
 from .html import Span, highlight
+from .links import href
 from .representation import LD_OFFER, cacheable, negotiate_representation
 
 bp = Blueprint("linked_data", __name__)
@@ -176,7 +177,7 @@ def _term_view(term, labels: dict[str, dict[str, str]] | None = None) -> dict[st
         label = _display((labels or {}).get(term.value, {}), "")
         return {
             "iri": term.value,
-            "href": local_path(term.value) or term.value,
+            "href": href(term.value),
             "short": _short(term.value),
             "label": label,
         }
@@ -224,8 +225,8 @@ def resource_context(iri: str, rows: list[dict]) -> dict[str, Any]:
         "label_en": me.get("en", ""),
         "alt_labels": sorted(set(values(str(SKOS.altLabel)))),
         "types": [{"iri": t, "short": _short(t), "href": _class_href(t)} for t in types],
-        "same_as": values(str(OWL.sameAs)),
-        "see_also": values(str(RDFS.seeAlso)),
+        "same_as": [_external(v) for v in values(str(OWL.sameAs))],
+        "see_also": [_external(v) for v in values(str(RDFS.seeAlso))],
         "properties": properties,
         "formats": [(RDF_TYPES[m][0], m) for m in LD_OFFER if m in RDF_TYPES],
         "sparql_describe": f"DESCRIBE <{iri}>",
@@ -241,17 +242,22 @@ def resource_context(iri: str, rows: list[dict]) -> dict[str, Any]:
     return ctx
 
 
-def _class_href(cls: str) -> str:
+def _class_href(cls: str) -> str | None:
     if cls.startswith(_DSR):
         return url_for("metadata.ontology") + "#" + cls[len(_DSR) :]
-    return cls
+    return href(cls)
 
 
-def _link(iri: str, labels: dict[str, dict[str, str]]) -> dict[str, str]:
+def _external(iri: str) -> dict[str, str | None]:
+    """An owl:sameAs / rdfs:seeAlso value: the IRI, its short form and where it may link."""
+    return {"iri": iri, "href": href(iri), "short": iri.replace("http://www.wikidata.org/entity/", "wd:")}
+
+
+def _link(iri: str, labels: dict[str, dict[str, str]]) -> dict[str, str | None]:
     entry = labels.get(iri, {})
     return {
         "iri": iri,
-        "href": local_path(iri) or iri,
+        "href": href(iri),
         "label": _display(entry, _short(iri)),
         "type": entry.get("type", ""),
     }
@@ -288,7 +294,7 @@ def _entity_context(iri: str, me: dict[str, str]) -> dict[str, Any]:
             c,
             {
                 "iri": c,
-                "href": local_path(c) or c,
+                "href": href(c),
                 "number": int(r["num"].value),
                 "doc": _link(r["doc"].value, labels),
                 "text": r["text"].value,
@@ -361,7 +367,7 @@ def _document_context(iri: str) -> dict[str, Any]:
         "clauses": [
             {
                 "iri": r["c"].value,
-                "href": local_path(r["c"].value) or r["c"].value,
+                "href": href(r["c"].value),
                 "number": int(r["num"].value),
                 "heading": r["heading"].value if r.get("heading") is not None else "",
                 "mentions": int_value(r, "mentions"),
@@ -369,7 +375,8 @@ def _document_context(iri: str) -> dict[str, Any]:
             for r in clause_rows
         ],
         "signatories": sorted(
-            ({**_link(s, labels), "wikidata": wikidata.get(s, "")} for s in signatories), key=lambda x: x["label"]
+            ({**_link(s, labels), "wikidata": _external(wikidata[s]) if s in wikidata else None} for s in signatories),
+            key=lambda x: x["label"],
         ),
         "document_entities": [{**_link(r["e"].value, labels), "count": int_value(r, "n")} for r in entity_rows],
     }
@@ -415,7 +422,7 @@ def _clause_context(iri: str, rows: list[dict]) -> dict[str, Any]:
     ]
     prev_clause = next_clause = None
     for r in neighbours:
-        link = {"iri": r["c"].value, "href": local_path(r["c"].value) or r["c"].value, "number": int(r["num"].value)}
+        link = {"iri": r["c"].value, "href": href(r["c"].value), "number": int(r["num"].value)}
         if number is not None and link["number"] < number:
             prev_clause = link
         else:
@@ -433,7 +440,7 @@ def _clause_context(iri: str, rows: list[dict]) -> dict[str, Any]:
         "sentences": [
             {
                 "iri": r["s"].value,
-                "href": local_path(r["s"].value) or r["s"].value,
+                "href": href(r["s"].value),
                 "number": int(r["num"].value),
                 "text": r["text"].value if r.get("text") is not None else "",
             }

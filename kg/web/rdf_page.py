@@ -14,7 +14,7 @@ from flask import Blueprint, Response, make_response, render_template, url_for
 
 from ..core.media import HTML, RDF_TYPES
 from ..core.vocab import PREFIXES
-from .context import local_path
+from .links import href
 from .representation import RDF_OFFER, cacheable, negotiate_representation, rdflib_response
 
 bp = Blueprint("rdf_page", __name__)
@@ -35,7 +35,7 @@ def _short(iri: str) -> str:
     return iri
 
 
-def _term(term: Any, anchors: dict[str, str]) -> dict[str, str]:
+def _term(term: Any, anchors: dict[str, str]) -> dict[str, str | None]:
     from rdflib import BNode, Literal
 
     if isinstance(term, Literal):
@@ -46,8 +46,9 @@ def _term(term: Any, anchors: dict[str, str]) -> dict[str, str]:
         }
     key = str(term)
     if isinstance(term, BNode) or key in anchors:
-        return {"href": "#" + anchors.get(key, "b-" + key), "label": _short(key) if key in anchors else "_:" + key}
-    return {"href": local_path(key) or key, "label": _short(key)}
+        label = _short(key) if key in anchors else "_:" + key
+        return {"href": "#" + anchors.get(key, "b-" + key), "label": label, "iri": key if key in anchors else ""}
+    return {"href": href(key), "label": _short(key), "iri": key}
 
 
 def graph_page(graph, *, title_zh: str, title_en: str, intro_zh: str, intro_en: str) -> Response:
@@ -58,13 +59,14 @@ def graph_page(graph, *, title_zh: str, title_en: str, intro_zh: str, intro_en: 
     anchors = {str(s): f"r{i}" for i, s in enumerate(subjects)}
     resources = []
     for s in subjects:
-        props: dict[str, list[dict[str, str]]] = {}
+        props: dict[str, list[dict[str, str | None]]] = {}
         for p, o in sorted(graph.predicate_objects(s), key=lambda po: (str(po[0]), str(po[1]))):
             props.setdefault(str(p), []).append(_term(o, anchors))
         resources.append(
             {
                 "anchor": anchors[str(s)],
                 "iri": str(s) if isinstance(s, URIRef) else "",
+                "href": href(str(s)) if isinstance(s, URIRef) else None,
                 "label": _short(str(s)) if isinstance(s, URIRef) else "_:" + str(s),
                 "properties": [{"iri": p, "short": _short(p), "objects": v} for p, v in props.items()],
             }

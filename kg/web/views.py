@@ -36,7 +36,9 @@ from ..core.media import ALIASES
 from ..core.negotiation import negotiate
 from ..export import FORMATS, TYPE_COLOURS, colour, label, render, to_svg
 from ..export.style import type_label
-from .context import CACHE_KEY, body_etag, get_engine, local_path
+from .context import CACHE_KEY, body_etag, get_engine
+from .links import href as _href
+from .links import script_json
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,11 +58,6 @@ OFFER: dict[str, str] = {
 }
 _CACHE_KEY = "kg_views"
 _CACHE_SIZE = 32
-
-
-def _href(iri: str) -> str:
-    """Return the local /id/ path of an IRI under the configured base (else the IRI)."""
-    return local_path(iri) or iri
 
 
 def _args_list(name: str) -> list[str]:
@@ -321,7 +318,7 @@ def _page(name: str, G: nx.Graph, info: dict[str, Any], lang: str, metric: str) 
             selected_types=_selected_types(spec),
             min_weight=request.args.get("min_weight") or "1",
             downloads=_downloads(name),
-            node_data=json.dumps(nodes, ensure_ascii=False, sort_keys=True).replace("</", "<\\/"),
+            node_data=script_json(nodes, sort_keys=True),
             node_count=G.number_of_nodes(),
             edge_count=G.number_of_edges(),
         )

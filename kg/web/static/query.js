@@ -1,5 +1,6 @@
 /* The query page: run the editor's query with fetch() against /sparql, show the result
- * table (IRIs under the base link to their /id/ pages), offer downloads in every format. */
+ * table (IRIs under the base link to their /id/ pages; other http, https and mailto IRIs to
+ * themselves; any other scheme is text — links.js), offer downloads in every format. */
 (function () {
   "use strict";
   var form = document.getElementById("query-form");
@@ -24,16 +25,17 @@
     if (iri.indexOf(base) === 0 && iri.length > base.length) {
       return idPrefix + iri.slice(base.length).split("/").map(encodeURIComponent).join("/");
     }
-    return iri;
+    return window.KgLinks.isLinkIri(iri) ? iri : null;
   }
 
   function cell(term) {
     var td = el("td");
     if (!term) return td;
     if (term.type === "uri") {
-      var a = el("a", { href: localHref(term.value), "class": "iri" }, term.value);
-      if (a.getAttribute("href") === term.value) a.setAttribute("rel", "noopener");
-      td.appendChild(a);
+      var target = localHref(term.value);
+      var attrs = { "class": "iri" };
+      if (target === term.value) attrs.rel = "noopener";
+      td.appendChild(window.KgLinks.link(target, term.value, attrs));
     } else if (term.type === "bnode") {
       td.appendChild(el("span", { "class": "bnode" }, "_:" + term.value));
     } else if (term.type === "triple") {

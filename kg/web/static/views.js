@@ -13,7 +13,9 @@
   var colours = {};
   var neighbours = {};
   var edgesByNode = {};
-  svg.querySelectorAll("a.node").forEach(function (a) {
+  // A node is an <a class="node"> when it links somewhere, a <g class="node"> when its IRI
+  // may not be a link (javascript:, data: …): select both.
+  svg.querySelectorAll(".node").forEach(function (a) {
     var c = a.querySelector("circle");
     colours[a.getAttribute("data-id")] = c ? c.getAttribute("fill") : "#777";
   });
@@ -66,11 +68,11 @@
   function focus(id) {
     clear();
     holder.classList.add("focus");
-    var a = svg.querySelector('a.node[data-id="' + CSS.escape(id) + '"]');
+    var a = svg.querySelector('.node[data-id="' + CSS.escape(id) + '"]');
     if (a) a.classList.add("hit");
     if (labelsById[id]) labelsById[id].classList.add("hit");
     (neighbours[id] || []).forEach(function (m) {
-      var b = svg.querySelector('a.node[data-id="' + CSS.escape(m) + '"]');
+      var b = svg.querySelector('.node[data-id="' + CSS.escape(m) + '"]');
       if (b) b.classList.add("near");
       if (labelsById[m]) labelsById[m].classList.add("near");
     });
@@ -82,7 +84,7 @@
     svg.querySelectorAll(".near, .hit").forEach(function (e) { e.classList.remove("near", "hit"); });
   }
 
-  svg.querySelectorAll("a.node").forEach(function (a) {
+  svg.querySelectorAll(".node").forEach(function (a) {
     var id = a.getAttribute("data-id");
     a.addEventListener("mouseenter", function (evt) { focus(id); showCard(id, evt); });
     a.addEventListener("mousemove", function (evt) { showCard(id, evt); });
@@ -95,7 +97,10 @@
     var t = labelsById[id];
     t.addEventListener("mouseenter", function (evt) { focus(id); showCard(id, evt); });
     t.addEventListener("mouseleave", function () { clear(); if (card) card.hidden = true; });
-    t.addEventListener("click", function () { if (nodes[id] && nodes[id].href) window.location.href = nodes[id].href; });
+    t.addEventListener("click", function () {
+      var target = nodes[id] && nodes[id].href;
+      if (window.KgLinks.isLinkTarget(target)) window.location.href = target;
+    });
   });
 
   document.querySelectorAll("a.top-node").forEach(function (a) {
@@ -114,7 +119,7 @@
       Object.keys(nodes).forEach(function (id) {
         var n = nodes[id];
         if ((n.label + " " + n.other + " " + id).toLowerCase().indexOf(q) >= 0) {
-          var a = svg.querySelector('a.node[data-id="' + CSS.escape(id) + '"]');
+          var a = svg.querySelector('.node[data-id="' + CSS.escape(id) + '"]');
           if (a) a.classList.add("hit");
         }
       });
@@ -146,7 +151,7 @@
   }, { passive: false });
   var drag = null;
   holder.addEventListener("pointerdown", function (evt) {
-    if (evt.target.closest && evt.target.closest("a.node, g.labels text")) return;  // clicks on nodes navigate
+    if (evt.target.closest && evt.target.closest(".node, g.labels text")) return;  // clicks on nodes navigate
     drag = { x: evt.clientX, y: evt.clientY, vx: view.x, vy: view.y };
     holder.classList.add("dragging");
   });
