@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import time
 from collections import Counter
 from typing import Any
@@ -82,6 +83,7 @@ class GuardedChannel(HTTPChannel):
     _began = 0.0  #: monotonic time its first byte arrived
     _headers_done = 0.0  #: monotonic time its headers were complete (0: not yet)
     _closing_since = 0.0  #: monotonic time a timeout answer was queued
+    _lingering = False  #: the timeout answer is sent and the write side shut: reading what still comes
     _key: str | None = None  #: the address it is counted under while open
 
     def __init__(self, server: GuardedServer, sock, addr, adj, map=None) -> None:
@@ -104,8 +106,37 @@ class GuardedChannel(HTTPChannel):
             if counts[key] <= 0:
                 del counts[key]
 
+    def handle_write(self) -> None:
+        """Send what is queued; after a timeout answer, close gracefully (a lingering close).
+
+        A client that is still trickling its request when the 408 is sent would, on a plain
+        close, make the kernel answer its next bytes with a reset, which can destroy the 408
+        before the client reads it. So the answer is flushed, the write side shut down
+        (the client sees the end of the answer), and what the client still sends is read
+        and dropped until it closes or :data:`_LINGER` seconds pass.
+        """
+        if not (self._closing_since and self.close_when_flushed):
+            super().handle_write()
+            return
+        self._flush_exception(self._flush_some)
+        if not self.total_outbufs_len and not self.will_close:
+            self.close_when_flushed = False
+            self._lingering = True
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+            except OSError:
+                self.will_close = True
+        if self.will_close:
+            self.handle_close()
+
+    def readable(self) -> bool:
+        """Keep reading while lingering (to drop what the client still sends), else as waitress."""
+        return self._lingering or super().readable()
+
     def received(self, data: bytes) -> bool:
         """Parse what arrived, noting when the pending request began and when its headers ended."""
+        if self._lingering:
+            return True  # after a timeout answer: read and dropped
         result = super().received(data)
         request = self.request
         now = time.monotonic()
@@ -121,6 +152,10 @@ class GuardedChannel(HTTPChannel):
     def check_deadlines(self, wall: float, now: float) -> str | None:
         """Close the connection if its request is late or it idles too long; return why, or None."""
         limits = self.server.limits
+        if self._lingering:
+            if now - self._closing_since > _LINGER:
+                self.will_close = True
+            return None
         if self.close_when_flushed or self.will_close:
             if (self._closing_since and now - self._closing_since > _LINGER) or (
                 wall - self.last_activity > limits["IDLE_TIMEOUT"]
