@@ -3,6 +3,10 @@
 Usage::
 
     python benchmarks/evaluate.py [-v] [--set NAME ...] [--write benchmarks/RESULTS.md --section TITLE]
+    python benchmarks/evaluate.py --commitments [-v] [--write benchmarks/RESULTS.md --section TITLE]
+
+``--commitments`` scores commitments, policy areas and typed relations instead of the
+entities (``eval/commitments/``, see ``benchmarks/commitments_eval.py``).
     python benchmarks/evaluate.py --docs DIR --gold DIR      # one custom set
 
 Sets: ``seed`` (source/ + eval/gold/000_….tsv), ``eval`` (eval/docs), ``heldout``,
@@ -400,10 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--show-test", action="store_true", help="with -v, list the errors on realdocs-test too (never tune on them)"
     )
+    parser.add_argument(
+        "--commitments", action="store_true", help="score commitments, policy areas and relations (eval/commitments)"
+    )
     args = parser.parse_args(argv)
     from kg.pipeline.lexicon import load_lexicon
 
     lexicon = load_lexicon()
+    if args.commitments:
+        return _commitments(args, lexicon)
     if args.docs and args.gold:
         sets = [EvalSet("custom", args.docs, args.gold, sorted(p.stem for p in args.gold.glob("*.tsv")))]
         skipped: list[str] = []
@@ -434,6 +443,22 @@ def main(argv: list[str] | None = None) -> int:
         body = f"{command}; {', '.join(skipped) or 'every set ran'}.\n\n{md}"
         write_section(args.write, args.section, body + (f"\n\n{args.note}" if args.note else ""))
     return 0 if targets_met(results) else 1
+
+
+def _commitments(args: argparse.Namespace, lexicon) -> int:
+    import commitments_eval
+
+    real = realdocs_dir()
+    md, met, log = commitments_eval.run(lexicon, real, args.verbose, args.show_test)
+    print("\n".join(log))
+    print(md)
+    if args.write:
+        from results import write_section
+
+        where = "real documents from ../shared/realdocs" if real else "no ../shared/realdocs: only the seed"
+        body = f"`python benchmarks/evaluate.py --commitments`; {where}.\n\n{md}"
+        write_section(args.write, args.section, body + (f"\n\n{args.note}" if args.note else ""))
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.errors import KGError
 from ..core.iris import DEFAULT_BASE
+from ..pipeline.commitments import read_commitments
 from ..pipeline.extract import extract_all
 from ..pipeline.ingest import read_source
 from ..pipeline.lexicon import Lexicon, load_lexicon
@@ -54,7 +55,7 @@ def process_file(
     *,
     annotation_context: bool = False,
 ) -> DocumentResult:
-    """Run ingest → structure → extract → metadata → RDF for one file.
+    """Run ingest → structure → extract → metadata → commitments → RDF for one file.
 
     ``annotation_context`` adds each mention's ``oa:prefix``/``oa:suffix``/``oa:motivatedBy``
     (see :func:`kg.pipeline.rdf.document_triples`).
@@ -67,6 +68,7 @@ def process_file(
     extraction = extract_all(source, structure, lexicon)
     mentions = list(extraction.mentions)
     metadata = document_metadata(source, structure, extraction, lexicon)
+    reading = read_commitments(source, structure, mentions, lexicon)
     iri, nt = document_triples(
         source,
         structure,
@@ -77,6 +79,7 @@ def process_file(
         entities=extraction.entities,
         metadata=metadata,
         annotation_context=annotation_context,
+        reading=reading,
     )
     # Every line ends with " ." and no literal holds a raw newline: name the graph on each line.
     nquads = nt.replace(" .\n", f" <{iri}> .\n").encode("utf-8")

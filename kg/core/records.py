@@ -123,3 +123,56 @@ class Extraction:
 
     mentions: tuple[Mention, ...]
     entities: tuple[Entity, ...] = ()
+
+
+@dataclass(frozen=True)
+class AreaFinding:
+    """One policy area of a commitment or a clause, with what decided it."""
+
+    area: str  #: a dsr:PolicyArea IRI
+    words: tuple[str, ...] = ()  #: area cue words found in the text
+    entities: tuple[str, ...] = ()  #: entity IRIs that indicate the area
+    commitments: tuple[int, ...] = ()  #: for a clause: indices (into ``Reading.commitments``) carrying the area
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """An undertaking stated by a sentence (output of :mod:`kg.pipeline.commitments`).
+
+    Offsets index into the clause's text, like a :class:`Mention`'s.
+    """
+
+    clause: int
+    sentence: int  #: sentence number within the clause (1-based)
+    start: int  #: the cue word
+    end: int
+    exact: str
+    action: str  #: a dsr:Action IRI
+    actor: str = ""  #: an entity or group IRI; "" = the document's parties
+    concerns: tuple[str, ...] = ()  #: entity IRIs in what the action governs
+    areas: tuple[AreaFinding, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelationFinding:
+    """One occurrence of a typed relation in one sentence."""
+
+    clause: int
+    sentence: int
+    predicate: str  #: appliedIn | cooperatesWith | invitesRole (a dsr: local name)
+    subject: str  #: an entity IRI; "" = the document (invitesRole) or its parties (cooperatesWith)
+    object: str
+    start: int  #: the cue word
+    end: int
+    exact: str
+    subject_span: tuple[int, int] | None = None  #: the subject's mention (clause offsets)
+    object_span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a document commits to (output of :mod:`kg.pipeline.commitments`)."""
+
+    commitments: tuple[Commitment, ...] = ()
+    clause_areas: dict[int, tuple[AreaFinding, ...]] | None = None  #: clause number → areas
+    relations: tuple[RelationFinding, ...] = ()

@@ -109,6 +109,50 @@ class DSR(DefinedNamespace):
     evidenceFor: URIRef
     kindCue: URIRef
     headWord: URIRef
+    # commitments, policy areas and typed relations
+    Commitment: URIRef
+    Action: URIRef
+    ActionScheme: URIRef
+    PolicyArea: URIRef
+    PolicyAreaScheme: URIRef
+    AreaEvidence: URIRef
+    RelationMention: URIRef
+    Parties: URIRef
+    Group: URIRef
+    PredicatePrefixes: URIRef
+    ActorMarkers: URIRef
+    NonCommitmentOpeners: URIRef
+    PurposeMarkers: URIRef
+    LocativeOpeners: URIRef
+    LocativeEnds: URIRef
+    ApplicationCues: URIRef
+    CooperationCues: URIRef
+    CompanionMarkers: URIRef
+    RoleCues: URIRef
+    RoleInviters: URIRef
+    action: URIRef
+    actor: URIRef
+    concerns: URIRef
+    cue: URIRef
+    inDocument: URIRef
+    policyArea: URIRef
+    areaEvidence: URIRef
+    evidenceWord: URIRef
+    evidenceEntity: URIRef
+    evidenceCommitment: URIRef
+    appliedIn: URIRef
+    cooperatesWith: URIRef
+    invitesRole: URIRef
+    subjectAnnotation: URIRef
+    objectAnnotation: URIRef
+    parties: URIRef
+    hasMember: URIRef
+    commitmentStrength: URIRef
+    actionCue: URIRef
+    areaCue: URIRef
+    indicatedBy: URIRef
+    wsisActionLine: URIRef
+    actorLabel: URIRef
 
 
 class OA(DefinedNamespace):
@@ -128,6 +172,7 @@ class OA(DefinedNamespace):
     motivatedBy: URIRef
     identifying: URIRef
     describing: URIRef
+    classifying: URIRef
     TextualBody: URIRef
     exact: URIRef
     prefix: URIRef

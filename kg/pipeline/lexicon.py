@@ -39,6 +39,8 @@ _DOCUMENT_KIND = str(DSR.DocumentKind)
 _GOVERNMENT_BODY = str(DSR.GovernmentBody)
 _PLACE = str(DSR.Place)
 _SIGNATORY_CUES = str(DSR.SignatoryCues)
+_ACTION_CUE, _AREA_CUE, _ACTOR_LABEL = str(DSR.actionCue), str(DSR.areaCue), str(DSR.actorLabel)
+_INDICATED_BY = str(DSR.indicatedBy)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,14 @@ class Lexicon:
     kind_cues: tuple[tuple[str, str, str], ...] = ()
     #: entities whose English labels match only with their case (places)
     case_sensitive: frozenset[str] = frozenset()
+    #: (cue, language, dsr:Action IRI) for every dsr:actionCue (ontology/lexicon/actions.ttl)
+    action_cues: tuple[tuple[str, str, str], ...] = ()
+    #: (cue, language, dsr:PolicyArea IRI) for every dsr:areaCue (ontology/lexicon/policy_areas.ttl)
+    area_cues: tuple[tuple[str, str, str], ...] = ()
+    #: entity IRI → the policy areas it indicates (dsr:indicatedBy)
+    area_indicators: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (label, language, IRI) for every dsr:actorLabel (ontology/lexicon/actors.ttl)
+    actor_labels: tuple[tuple[str, str, str], ...] = ()
 
     def phrase_list(self, name: str, language: str) -> tuple[str, ...]:
         """Return the phrases of one list of ``names.ttl`` (or ``cues.ttl``) in one language."""
@@ -109,6 +119,9 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
     country_of: dict[str, str] = {}
     kind_cues: list[tuple[str, str, str]] = []
     kinds: set[str] = set()
+    # commitments: action and area cues, area indicators, actor labels
+    keyed: dict[str, list[tuple[str, str, str]]] = {_ACTION_CUE: [], _AREA_CUE: [], _ACTOR_LABEL: []}
+    indicators: dict[str, set[str]] = {}
     for name in files:
         try:
             quads = list(ox.parse(path=name, format=ox.RdfFormat.TURTLE))
@@ -131,6 +144,10 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
                 country_of[s.value] = o.value
             elif p == _KIND_CUE and isinstance(o, ox.Literal):
                 kind_cues.append((o.value, (o.language or "").lower(), s.value))
+            elif p in keyed and isinstance(o, ox.Literal):
+                keyed[p].append((o.value, (o.language or "").lower(), s.value))
+            elif p == _INDICATED_BY:
+                indicators.setdefault(o.value, set()).add(s.value)
     labels = sorted(
         {
             (text.strip(), lang.split("-")[0], iri)
@@ -150,4 +167,8 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
         country_of=country_of,
         kind_cues=tuple(sorted(set(kind_cues))),
         case_sensitive=frozenset(iri for iri, t in types.items() if t == "Place"),
+        action_cues=tuple(sorted(set(keyed[_ACTION_CUE]))),
+        area_cues=tuple(sorted(set(keyed[_AREA_CUE]))),
+        area_indicators={e: tuple(sorted(a)) for e, a in sorted(indicators.items())},
+        actor_labels=tuple(sorted(set(keyed[_ACTOR_LABEL]))),
     )

@@ -19,7 +19,19 @@ from datetime import UTC, datetime
 
 from .. import __version__
 from ..core.iris import DEFAULT_BASE, clause_iri, document_iri, rebase, sentence_iri, slugify
-from ..core.records import DocumentMetadata, DocumentStructure, Entity, Evidence, Fact, Mention, SourceText
+from ..core.records import (
+    AreaFinding,
+    Commitment,
+    DocumentMetadata,
+    DocumentStructure,
+    Entity,
+    Evidence,
+    Fact,
+    Mention,
+    Reading,
+    RelationFinding,
+    SourceText,
+)
 from ..core.vocab import DCTERMS, DSR, ENTITY_TYPES, OA, PROV, RDF, RDFS, XSD
 from . import pipeline_version
 
@@ -146,6 +158,7 @@ def document_triples(
     entities: tuple[Entity, ...] = (),
     metadata: DocumentMetadata | None = None,
     annotation_context: bool = False,
+    reading: Reading | None = None,
 ) -> tuple[str, str]:
     """Serialise one document as N-Triples.
 
@@ -196,17 +209,20 @@ def document_triples(
                 _finding_rule(t, c, m)
 
     _entities(t, entities, base, lang)
+    signed: list[str] = []
     if metadata is not None:
         _metadata(t, doc, metadata, base)
+        signed = [rebase(f.value, base) for f in metadata.signatories]
     elif structure.signatory_span:
         number, start, end = structure.signatory_span
-        signed: set[str] = set()
         for m in by_clause.get(number, ()):
             if m.type == "Country" and start <= m.start and m.end <= end:
                 entity = rebase(m.entity, base)
                 if entity not in signed:
-                    signed.add(entity)
+                    signed.append(entity)
                     t(doc, P_SIGNATORY, f"<{entity}>")
+    if reading is not None:
+        _reading(t, doc, structure, reading, signed, base, lang)
 
     return doc, "\n".join(lines) + "\n"
 
@@ -360,3 +376,151 @@ def _evidence(t, doc: str, prop: str, body: str, ev: Evidence) -> None:
     t(position, _A, T_POSITION)
     t(position, P_START, integer(ev.start))
     t(position, P_END, integer(ev.end))
+
+
+T_COMMITMENT, T_RELATION_MENTION, T_PARTIES, T_AREA_EVIDENCE = (
+    _iri(DSR.Commitment),
+    _iri(DSR.RelationMention),
+    _iri(DSR.Parties),
+    _iri(DSR.AreaEvidence),
+)
+P_ACTION, P_ACTOR, P_CONCERNS, P_CUE, P_IN_DOCUMENT = (
+    _iri(DSR.action),
+    _iri(DSR.actor),
+    _iri(DSR.concerns),
+    _iri(DSR.cue),
+    _iri(DSR.inDocument),
+)
+P_POLICY_AREA, P_AREA_EVIDENCE, P_EVIDENCE_WORD, P_EVIDENCE_ENTITY, P_EVIDENCE_COMMITMENT = (
+    _iri(DSR.policyArea),
+    _iri(DSR.areaEvidence),
+    _iri(DSR.evidenceWord),
+    _iri(DSR.evidenceEntity),
+    _iri(DSR.evidenceCommitment),
+)
+P_PARTIES, P_HAS_MEMBER, P_SUBJECT_ANNOTATION, P_OBJECT_ANNOTATION = (
+    _iri(DSR.parties),
+    _iri(DSR.hasMember),
+    _iri(DSR.subjectAnnotation),
+    _iri(DSR.objectAnnotation),
+)
+P_RDF_SUBJECT, P_RDF_PREDICATE, P_RDF_OBJECT = _iri(RDF.subject), _iri(RDF.predicate), _iri(RDF.object)
+V_CLASSIFYING = _iri(OA.classifying)
+_RELATION = {name: _iri(DSR[name]) for name in ("appliedIn", "cooperatesWith", "invitesRole")}
+
+
+def commitment_iri(clause: str, start: int, end: int) -> str:
+    """Return the IRI of the commitment whose cue word is at ``start``-``end`` of a clause IRI."""
+    return f"{clause}/commitment/{start}-{end}"
+
+
+def _reading(
+    t, doc: str, structure: DocumentStructure, reading: Reading, signed: list[str], base: str, lang: str
+) -> None:
+    """Commitments, clause policy areas and typed relations, each traced to its words.
+
+    A commitment is ``<clause>/commitment/{start}-{end}`` (its cue's offsets); its cue word
+    is a Web Annotation ``<clause>/cue/{start}-{end}`` (motivation ``oa:classifying``, body
+    the commitment or relation mention) shaped like a mention's. The document's parties are
+    one actor, ``<doc>/parties``, with its signatories as members.
+    """
+    parties = f"{doc}/parties"
+    t(doc, P_PARTIES, f"<{parties}>")
+    t(parties, _A, T_PARTIES)
+    t(parties, _LABEL, literal("各方", "zh"))
+    t(parties, _LABEL, literal("the parties", "en"))
+    for member in signed:
+        t(parties, P_HAS_MEMBER, f"<{member}>")
+    texts = {c.number: c.text for c in structure.clauses}
+    cues: dict[str, list[str]] = {}
+    iris: list[str] = []
+    for c in reading.commitments:
+        clause = clause_iri(doc, c.clause)
+        node = commitment_iri(clause, c.start, c.end)
+        iris.append(node)
+        _commitment(t, doc, clause, node, c, parties, base, lang)
+        cues.setdefault(f"{clause}/cue/{c.start}-{c.end}", [node])
+    for number, areas in (reading.clause_areas or {}).items():
+        clause = clause_iri(doc, number)
+        for f in areas:
+            _area(t, clause, f, base, [iris[i] for i in f.commitments])
+    counters: dict[tuple[str, int, str], int] = {}
+    for r in reading.relations:
+        clause = clause_iri(doc, r.clause)
+        sentence = sentence_iri(clause, r.sentence)
+        key = (clause, r.sentence, r.predicate)
+        counters[key] = counters.get(key, 0) + 1
+        node = f"{sentence}/relation/{r.predicate}/{counters[key]}"
+        subject = doc if r.predicate == "invitesRole" else (rebase(r.subject, base) if r.subject else parties)
+        obj, pred = rebase(r.object, base), _RELATION[r.predicate]
+        t(subject, pred, f"<{obj}>")
+        t(node, _A, T_RELATION_MENTION)
+        t(node, P_RDF_SUBJECT, f"<{subject}>")
+        t(node, P_RDF_PREDICATE, pred)
+        t(node, P_RDF_OBJECT, f"<{obj}>")
+        t(node, P_IN_DOCUMENT, f"<{doc}>")
+        t(node, P_IN_SENTENCE, f"<{sentence}>")
+        cue = f"{clause}/cue/{r.start}-{r.end}"
+        t(node, P_CUE, f"<{cue}>")
+        cues.setdefault(cue, []).append(node)
+        if r.subject_span:
+            t(node, P_SUBJECT_ANNOTATION, f"<{clause}/annotation/{r.subject_span[0]}-{r.subject_span[1]}>")
+        if r.object_span:
+            t(node, P_OBJECT_ANNOTATION, f"<{clause}/annotation/{r.object_span[0]}-{r.object_span[1]}>")
+    sentences = {(c.clause, c.start): c.sentence for c in reading.commitments}
+    sentences.update({(r.clause, r.start): r.sentence for r in reading.relations})
+    for cue, bodies in cues.items():
+        clause, span = cue.rsplit("/cue/", 1)
+        start, end = (int(x) for x in span.split("-"))
+        number = int(clause.rsplit("/", 1)[-1])
+        _cue(t, cue, clause, texts[number][start:end], start, end, bodies, sentences.get((number, start), 0))
+
+
+def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str, base: str, lang: str) -> None:
+    t(node, _A, T_COMMITMENT)
+    t(node, P_IN_DOCUMENT, f"<{doc}>")
+    t(node, P_IN_SENTENCE, f"<{sentence_iri(clause, c.sentence)}>")
+    t(node, P_ACTION, f"<{rebase(c.action, base)}>")
+    t(node, P_ACTOR, f"<{rebase(c.actor, base) if c.actor else parties}>")
+    t(node, _LABEL, literal(c.exact, lang))
+    for e in c.concerns:
+        t(node, P_CONCERNS, f"<{rebase(e, base)}>")
+    t(node, P_CUE, f"<{clause}/cue/{c.start}-{c.end}>")
+    for f in c.areas:
+        _area(t, node, f, base, [])
+
+
+def _area(t, node: str, f: AreaFinding, base: str, commitments: list[str]) -> None:
+    area = rebase(f.area, base)
+    evidence = f"{node}/area/{area.rstrip('/').rsplit('/', 1)[-1]}"
+    t(node, P_POLICY_AREA, f"<{area}>")
+    t(node, P_AREA_EVIDENCE, f"<{evidence}>")
+    t(evidence, _A, T_AREA_EVIDENCE)
+    t(evidence, P_POLICY_AREA, f"<{area}>")
+    for w in f.words:
+        t(evidence, P_EVIDENCE_WORD, literal(w))
+    for e in f.entities:
+        t(evidence, P_EVIDENCE_ENTITY, f"<{rebase(e, base)}>")
+    for c in commitments:
+        t(evidence, P_EVIDENCE_COMMITMENT, f"<{c}>")
+
+
+def _cue(t, a: str, clause: str, exact: str, start: int, end: int, bodies: list[str], sentence: int) -> None:
+    """The cue word of commitments and relation mentions, annotated like a mention (motivation: classifying)."""
+    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
+    t(a, _A, T_ANNOTATION)
+    t(a, P_MOTIVATED_BY, V_CLASSIFYING)
+    for body in bodies:
+        t(a, P_HAS_BODY, f"<{body}>")
+    if sentence:
+        t(a, P_IN_SENTENCE, f"<{sentence_iri(clause, sentence)}>")
+    t(a, P_HAS_TARGET, f"<{target}>")
+    t(target, _A, T_SPECIFIC)
+    t(target, P_HAS_SOURCE, f"<{clause}>")
+    t(target, P_HAS_SELECTOR, f"<{quote}>")
+    t(target, P_HAS_SELECTOR, f"<{position}>")
+    t(quote, _A, T_QUOTE)
+    t(quote, P_EXACT, literal(exact))
+    t(position, _A, T_POSITION)
+    t(position, P_START, integer(start))
+    t(position, P_END, integer(end))
