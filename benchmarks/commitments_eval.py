@@ -127,9 +127,13 @@ def evaluate(docs: tuple[str, ...], name: str, lexicon, realdocs: Path | None) -
             f, g = found_by.get(key, []), gold_by.get(key, [])
             t["actions"].add(Counter({key: len(f)}), Counter({key: len(g)}))
             if len(f) > len(g):
-                result.errors.append(f"{doc} clause {key[0]}: {len(f) - len(g)} {key[1]} too many ({', '.join(c.exact for c in f)})")
+                result.errors.append(
+                    f"{doc} clause {key[0]}: {len(f) - len(g)} {key[1]} too many ({', '.join(c.exact for c in f)})"
+                )
             elif len(g) > len(f):
-                result.errors.append(f"{doc} clause {key[0]}: {len(g) - len(f)} {key[1]} missed (gold cues {', '.join(x['cue'] for x in g)})")
+                result.errors.append(
+                    f"{doc} clause {key[0]}: {len(g) - len(f)} {key[1]} missed (gold cues {', '.join(x['cue'] for x in g)})"
+                )
             for fc, gc in zip(f, g):
                 result.actor_all += 1
                 result.actor_ok += _key(fc.actor) == gc["actor"]
@@ -172,7 +176,9 @@ def table(results: list[PartResult]) -> str:
                 mark = f"{target[0]:.2f} / {target[1]:.2f} " + ("✓" if p >= target[0] and rec >= target[1] else "✗")
             lines.append(f"| {r.name} | {part} | {x.tp} | {x.fp} | {x.fn} | {p:.3f} | {rec:.3f} | {mark} |")
         acc = r.actor_ok / r.actor_all if r.actor_all else 1.0
-        lines.append(f"| {r.name} | actors (accuracy on matched) | {r.actor_ok} | | {r.actor_all - r.actor_ok} | {acc:.3f} | | |")
+        lines.append(
+            f"| {r.name} | actors (accuracy on matched) | {r.actor_ok} | | {r.actor_all - r.actor_ok} | {acc:.3f} | | |"
+        )
     seed = [r for r in results if r.seed_pairs[1]]
     if seed:
         found, total = seed[0].seed_pairs

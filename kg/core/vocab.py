@@ -123,8 +123,6 @@ class DSR(DefinedNamespace):
     ActorMarkers: URIRef
     NonCommitmentOpeners: URIRef
     PurposeMarkers: URIRef
-    LocativeOpeners: URIRef
-    LocativeEnds: URIRef
     ApplicationCues: URIRef
     CooperationCues: URIRef
     CompanionMarkers: URIRef
@@ -153,6 +151,21 @@ class DSR(DefinedNamespace):
     indicatedBy: URIRef
     wsisActionLine: URIRef
     actorLabel: URIRef
+    takesVerbObject: URIRef
+    FrameOpeners: URIRef
+    FrameEnds: URIRef
+    InfinitiveLeads: URIRef
+    ApplicationPrepositions: URIRef
+    ApplicationToCues: URIRef
+    MemberWords: URIRef
+    Determiners: URIRef
+    MeansMarkers: URIRef
+    ComplementMarkers: URIRef
+    AttributiveMarkers: URIRef
+    Coordinators: URIRef
+    VerbCoordinators: URIRef
+    VerbNouns: URIRef
+    CompanionEnds: URIRef
 
 
 class OA(DefinedNamespace):

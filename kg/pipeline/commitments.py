@@ -54,8 +54,15 @@ _STATEMENT_END = re.compile(r"[；;]")
 _PART_END = re.compile(r"[，,：:]")
 _ACTOR_TYPES = frozenset({"Country", "Organisation", "GovernmentBody"})
 _CONCERN_TYPES = frozenset({"Country", "Organisation", "Technology", "Sector", "GovernmentBody"})
-_WORD = re.compile(r"[a-z][a-z'-]*")
+#: an item number inside a clause (一、 （二） 3. (a) ii)) before the sentence's verb
+_ENUMERATOR = re.compile(
+    r"(?:[一二三四五六七八九十]{1,3}[、.．]|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2}|[a-z]|[ivx]{1,4})[)）]|\d{1,2}[.、．)](?!\d)|[a-z][.)]\s|[ivx]{1,4}[.)]\s)\s*"
+)
 _MAX_AREAS = 3
+#: a clause's heading names its topic: an area in it weighs half the clause's commitments
+_HEADING_WEIGHT = 0.5
+#: a clause keeps the areas scoring at least this share of its best area
+_KEEP_SHARE = 0.5
 
 
 def _alternation(phrases: Iterable[str], english: bool) -> re.Pattern[str] | None:
@@ -98,6 +105,8 @@ class _Tables:
     lists: dict[str, re.Pattern[str] | None]
     actor_labels: dict[str, str]
     actor_label: re.Pattern[str] | None
+    governors: frozenset[str]
+    blocked: re.Pattern[str] | None
 
 
 _LISTS = (
@@ -105,14 +114,26 @@ _LISTS = (
     "ActorMarkers",
     "NonCommitmentOpeners",
     "PurposeMarkers",
-    "LocativeOpeners",
-    "LocativeEnds",
+    "FrameOpeners",
+    "FrameEnds",
     "ApplicationCues",
     "CooperationCues",
     "CompanionMarkers",
     "RoleCues",
     "RoleInviters",
     "CollectiveNames",
+    "InfinitiveLeads",
+    "CompanionEnds",
+    "VerbNouns",
+    "Coordinators",
+    "VerbCoordinators",
+    "AttributiveMarkers",
+    "ComplementMarkers",
+    "MeansMarkers",
+    "Determiners",
+    "MemberWords",
+    "ApplicationToCues",
+    "ApplicationPrepositions",
 )
 
 
@@ -146,7 +167,7 @@ def _compile(lexicon: Lexicon, language: str) -> _Tables:
         if lang == language:
             area_of.setdefault(norm(cue), area)
     if english:  # acronyms (AI, SMEs) keep their case: match them on the unlowered text
-        area_of = {k: v for k, v in area_of.items()}
+        area_of = dict(area_of.items())
     actor_labels = {norm(label): iri for label, lang, iri in lexicon.actor_labels if lang == language}
     lists = {name: _alternation((norm(p) for p in lexicon.phrase_list(name, language)), english) for name in _LISTS}
     return _Tables(
@@ -158,6 +179,8 @@ def _compile(lexicon: Lexicon, language: str) -> _Tables:
         lists=lists,
         actor_labels=actor_labels,
         actor_label=_alternation(actor_labels, english),
+        governors=lexicon.verb_governors,
+        blocked=_alternation((norm(p) for p, lang in lexicon.blocked if lang == language), english),
     )
 
 
@@ -205,6 +228,53 @@ class _Clause:
             return 0
         m = pattern.match(self.text, pos)
         return m.end() if m else 0
+
+    def is_word(self, name: str, text: str) -> bool:
+        """True when ``text`` is one phrase of list ``name``."""
+        pattern = self.tables.lists.get(name)
+        return bool(pattern and text and pattern.fullmatch(text))
+
+    def ends_with(self, name: str, start: int, end: int) -> bool:
+        """True when ``text[start:end]`` ends with a phrase of list ``name``."""
+        pattern = self.tables.lists.get(name)
+        if pattern is None:
+            return False
+        return any(m.end() == end for m in pattern.finditer(self.text, start, end))
+
+    def search(self, name: str, start: int, end: int) -> re.Match[str] | None:
+        pattern = self.tables.lists.get(name)
+        return pattern.search(self.text, start, end) if pattern else None
+
+    def only(self, names: tuple[str, ...], start: int, end: int) -> bool:
+        """True when ``text[start:end]`` holds nothing but punctuation, spaces and phrases of the lists."""
+        pos = start
+        while pos < end:
+            ch = self.text[pos]
+            if ch.isspace() or ch in ",，、;；\"'“”":
+                pos += 1
+                continue
+            n = max((self.match(name, pos) for name in names), default=0)
+            if not n:
+                return False
+            pos = n
+        return True
+
+    def cue_at(self, pos: int, companion: bool = False) -> re.Match[str] | None:
+        """The cue verb starting at ``pos``, unless a blocked phrase or a noun (dsr:VerbNouns: 发展中国家,
+        合作机制) starts there, or a dsr:AttributiveMarkers word (的) stands next to it."""
+        cue = self.tables.cue
+        m = cue.match(self.text, pos) if cue else None
+        if m is None:
+            return None
+        if not companion and self.is_word("CooperationCues", m.group()):
+            return None  # 合作 is a predicate only as the end of a companion phrase (同X合作)
+        for pattern in (self.tables.blocked, self.tables.lists.get("VerbNouns")):
+            noun = pattern.match(self.text, pos) if pattern else None
+            if noun and noun.end() > m.end():
+                return None
+        if self.match("AttributiveMarkers", m.end()) or self.ends_with("AttributiveMarkers", max(0, pos - 3), pos):
+            return None
+        return m
 
     def skip_space(self, pos: int, end: int) -> int:
         while pos < end and (self.text[pos].isspace() or self.text[pos] in "\"'“”‘’「」『』（）()[]-—*•·"):
@@ -276,13 +346,17 @@ def _actor(reader: _Clause, start: int, end: int) -> str:
     if label:
         iri, after = reader.tables.actor_labels[label.group()], label.end()
     else:
-        m = reader.mention_at(pos) or (reader.mention_at(pos + 4) if reader.text[pos : pos + 4] == "the " else None)
+        det = reader.match("Determiners", pos)
+        m = reader.mention_at(pos) or (reader.mention_at(reader.skip_space(det, end)) if det else None)
         if m is None:
             return ""
         iri, after = m.entity, m.end
         # a name list (中国和墨西哥) or an apposition is not a single actor
-        if reader.text[after : after + 1] in ("和", "与", "、", "及") or reader.mention_at(reader.skip_space(after, end)):
+        if reader.match("Coordinators", reader.skip_space(after, end)) or reader.mention_at(
+            reader.skip_space(after, end)
+        ):
             return ""
+        after = reader.match("MemberWords", reader.skip_space(after, end)) or after
     after = reader.skip_space(after, end)
     marker = reader.match("ActorMarkers", after)
     if marker or (reader.tables.cue and reader.tables.cue.match(reader.text, after)):
@@ -313,7 +387,7 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
     # each row governs what follows it up to the next row that is not coordinated with it
     for i, row in enumerate(rows):
         j = i + 1
-        while j < len(rows) and _coordinated(reader.text, rows[j - 1], rows[j]):
+        while j < len(rows) and _coordinated(reader, rows[j - 1], rows[j]):
             j += 1
         row.span_end = rows[j].start if j < len(rows) else end
     out: list[Commitment] = []
@@ -356,10 +430,9 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
     return out
 
 
-def _coordinated(text: str, a: _Row, b: _Row) -> bool:
+def _coordinated(reader: _Clause, a: _Row, b: _Row) -> bool:
     """True when row ``b`` directly follows row ``a`` (建设完善, 鼓励和支持, "promote and support")."""
-    gap = text[a.end : b.start].strip(" 、")
-    return gap in ("", "和", "与", "及", "并", "或", "and", "or", "and to")
+    return reader.only(("Coordinators", "ComplementMarkers"), a.end, b.start)
 
 
 def _minus(start: int, end: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -385,7 +458,11 @@ def _skip_prefixes(reader: _Clause, pos: int, end: int) -> int:
         pos = reader.skip_space(pos, end)
         if pos >= end:
             return pos
-        if reader.tables.cue and reader.tables.cue.match(text, pos) and not reader.match("PredicatePrefixes", pos):
+        enumerator = _ENUMERATOR.match(text, pos)
+        if enumerator:
+            pos = enumerator.end()
+            continue
+        if reader.cue_at(pos) and not reader.match("PredicatePrefixes", pos):
             return pos
         n = reader.match("PredicatePrefixes", pos) or reader.match("CollectiveNames", pos)
         label = reader.tables.actor_label.match(text, pos) if reader.tables.actor_label else None
@@ -393,16 +470,14 @@ def _skip_prefixes(reader: _Clause, pos: int, end: int) -> int:
         if label:
             pos = label.end()
         elif m is not None:
-            pos = m.end
-            if text[pos : pos + 2] in ("成员", "成员国"):
-                pos += 2
+            pos = reader.match("MemberWords", m.end) or m.end
         elif n:
             # a cue may start with a prefix (共同 in 共同发起): prefer the longer cue
             cue = reader.tables.cue.match(text, pos) if reader.tables.cue else None
             if cue and cue.end() > n:
                 return pos
             pos = n
-        elif reader.match("LocativeOpeners", pos) or reader.match("CompanionMarkers", pos):
+        elif reader.match("FrameOpeners", pos) or reader.match("CompanionMarkers", pos):
             close = _phrase_end(reader, pos, end)
             if not close:
                 return pos
@@ -414,16 +489,15 @@ def _skip_prefixes(reader: _Clause, pos: int, end: int) -> int:
 
 def _phrase_end(reader: _Clause, pos: int, end: int) -> int:
     """End of a locative (在…领域) or companion (同X一道) phrase starting at ``pos`` (0 if none within 30 characters)."""
-    text = reader.text
-    is_companion = bool(reader.match("CompanionMarkers", pos)) and not reader.match("LocativeOpeners", pos)
+    is_companion = bool(reader.match("CompanionMarkers", pos)) and not reader.match("FrameOpeners", pos)
     limit = min(end, pos + 30)
     for i in range(pos + 1, limit):
         if is_companion:
-            n = reader.match("CooperationCues", i)
-            if n and text[i : i + 2] != "合作":  # 同X一道/携手: a companion phrase; 同X合作 is the predicate itself
+            n = reader.match("CompanionEnds", i)  # 同X一道: a companion phrase; 同X合作 is the predicate itself
+            if n:
                 return n
         else:
-            n = reader.match("LocativeEnds", i)
+            n = reader.match("FrameEnds", i)
             if n:
                 return n
     return 0
@@ -431,33 +505,38 @@ def _phrase_end(reader: _Clause, pos: int, end: int) -> int:
 
 def _zh_predicates(reader: _Clause, pos: int, end: int) -> list[_Row]:
     rows: list[_Row] = []
-    text, cue, part_start = reader.text, reader.tables.cue, pos
-    if cue is None:
-        return rows
+    _text, part_start = reader.text, pos
+    action_of = reader.tables.cue_action
     pos = _skip_prefixes(reader, pos, end)
     companion = _companion_cooperation(reader, part_start, end)
     while pos < end:
-        m = cue.match(text, pos)
-        if not m or text[m.end() : m.end() + 1] == "的" or (m.start() > 0 and text[m.start() - 1] == "的"):
+        m = reader.cue_at(pos)
+        if not m:
             break
-        rows.append(_Row(m.start(), m.end(), reader.tables.cue_action[m.group()], part_start))
+        rows.append(_Row(m.start(), m.end(), action_of[m.group()], part_start))
         pos = m.end()
         nxt = pos
-        while nxt < end and text[nxt] in "、和与及并":
-            nxt += 1
+        while nxt < end and reader.match("Coordinators", nxt):
+            nxt = reader.match("Coordinators", nxt)
+        if nxt == pos and rows[-1].action in reader.tables.governors:
+            break  # 推动建立: the second verb is the object of the first
         nxt = _skip_adverbs(reader, nxt, end)
-        if cue.match(text, nxt):
+        if reader.cue_at(nxt):
             pos = nxt
             continue
         break
     if companion is not None and not any(r.action == companion.action for r in rows):
         rows.append(companion)
-    # a later predicate joined by 并/同时 in the same part (加强A，并推动B is two parts already)
-    for m in re.finditer("(?:并且|并|同时)", text[pos:end]):
-        at = _skip_adverbs(reader, pos + m.end(), end)
-        c = cue.match(text, at)
-        if c and text[c.end() : c.end() + 1] != "的":
-            rows.append(_Row(c.start(), c.end(), reader.tables.cue_action[c.group()], part_start))
+    # a later predicate joined by 并/和/同时 in the same part (…打击网络犯罪和保护数字技术环境)
+    at = pos
+    while rows:
+        m = reader.search("VerbCoordinators", at, end)
+        if m is None:
+            break
+        at = m.end()
+        c = reader.cue_at(_skip_adverbs(reader, at, end))
+        if c and c.end() < end and not reader.match("Coordinators", c.end()) and c.start() > rows[-1].end:
+            rows.append(_Row(c.start(), c.end(), action_of[c.group()], part_start))
     rows.sort(key=lambda r: r.start)
     return rows
 
@@ -473,23 +552,18 @@ def _skip_adverbs(reader: _Clause, pos: int, end: int) -> int:
 
 
 def _companion_cooperation(reader: _Clause, start: int, end: int) -> _Row | None:
-    """同X（一道）合作 as the main verb of a part: a cooperate commitment on the word 合作."""
-    text = reader.text
-    for m in re.finditer("合作", text[start:end]):
-        at = start + m.start()
-        before = text[start:at]
-        if any(ch in before for ch in "同与和") and not text[at + 2 : at + 3] in ("的", "机", "伙", "平", "框", "项", "协", "领"):
-            head = _skip_prefixes(reader, start, end)
-            if head >= at or reader.match("CompanionMarkers", head) or text[head:at].endswith(("一道", "一起", "携手")):
-                action = reader.tables.cue_action.get("开展合作")
-                if action:
-                    return _Row(at, at + 2, action, start)
-        break
+    """同X（一道）合作 as the main verb of a part: a cooperate commitment on the cooperation word."""
+    m = reader.search("CooperationCues", start, end)
+    if m is None or reader.tables.english:
+        return None
+    at = m.start()
+    cue = reader.cue_at(at, companion=True)
+    if cue is None or not reader.search("CompanionMarkers", start, at):
+        return None
+    head = _skip_prefixes(reader, start, end)
+    if head >= at or reader.match("CompanionMarkers", head):
+        return _Row(at, cue.end(), reader.tables.cue_action[cue.group()], start)
     return None
-
-
-_EN_TO = re.compile(r"\bto\s+$")
-_EN_BLOCK = re.compile(r"\b(?:to|that|which|who|whose|of)\b")
 
 
 def _en_predicates(reader: _Clause, pos: int, end: int) -> list[_Row]:
@@ -501,23 +575,41 @@ def _en_predicates(reader: _Clause, pos: int, end: int) -> list[_Row]:
     for m in cue.finditer(text, pos, end):
         if m.start() < head:
             continue
-        before = text[part_start : m.start()]
-        word_before = before.rstrip().rsplit(" ", 1)[-1] if before.strip() else ""
-        ok = False
-        if m.start() == head:
+        before = text[part_start : m.start()].rstrip()
+        word_before = before.rsplit(" ", 1)[-1] if before else ""
+        if m.group().endswith("ing") and not reader.is_word("MeansMarkers", word_before):
+            continue  # a gerund heads a noun phrase or a list of topics, except as a means (by doing)
+        ok = m.start() == head
+        if not ok and reader.is_word("Coordinators", word_before) and rows:
+            ok = not reader.search("ComplementMarkers", rows[-1].end, m.start())
+        if not ok and reader.is_word("ComplementMarkers", word_before) and word_before == before[-len(word_before) :]:
+            ok = _infinitive_lead(reader, part_start, m.start(), rows)
+        if (
+            not ok
+            and not rows
+            and reader.is_word("PredicatePrefixes", word_before)
+            and not reader.is_word("ComplementMarkers", word_before)
+            and not reader.is_word("Coordinators", word_before)
+        ):
             ok = True
-        elif word_before in ("and", "or") and rows and not _EN_BLOCK.search(text[rows[-1].end : m.start()]):
-            ok = True
-        elif word_before == "to" and re.search(r"(?:continue|continues|work with [^,]*?)\s+to\s+$", before):
-            ok = True
-        elif word_before in ("will", "shall", "should", "must", "also", "further", "jointly", "by") and not rows:
-            ok = True
-        if not ok:
-            continue
-        if m.group().endswith("ing") and word_before not in ("by", "") and m.start() != head:
-            continue
-        rows.append(_Row(m.start(), m.end(), reader.tables.cue_action[m.group()], part_start))
+        if ok:
+            rows.append(_Row(m.start(), m.end(), reader.tables.cue_action[m.group()], part_start))
     return rows
+
+
+def _infinitive_lead(reader: _Clause, start: int, at: int, rows: list[_Row]) -> bool:
+    """True when "to" before a cue at ``at`` follows an infinitive lead ("continue to", "responsibility to"),
+    a cooperation cue ("work with X to"), or continues a row ("… and to govern")."""
+    before = reader.text[start:at].rstrip()
+    before = before[: before.rfind(" ") + 1].rstrip() if " " in before else ""
+    last = before.rsplit(" ", 1)[-1] if before else ""
+    if rows and reader.is_word("Coordinators", last):
+        return not reader.search("ComplementMarkers", rows[-1].end, start + len(before) - len(last))
+    lead = reader.tables.lists.get("InfinitiveLeads")
+    if lead is not None and last and lead.fullmatch(last):
+        return True
+    coop = reader.tables.lists.get("CooperationCues")
+    return bool(coop and coop.search(before))
 
 
 # ---------------------------------------------------------------- policy areas
@@ -546,6 +638,12 @@ def _choose_areas(words: dict[str, list[str]], ents: dict[str, list[str]]) -> tu
 
 
 def _clause_areas(reader: _Clause, commitments: Sequence[Commitment], first: int) -> tuple[AreaFinding, ...]:
+    """A clause's areas: those carried by its commitments, counted, plus those its heading names.
+
+    The heading (the clause's first sentence: 1.加强数字基础设施互联互通。) states the clause's
+    topic, so an area it names counts as much as half the commitments; an area is kept when
+    its score is at least half the best one (at most three areas).
+    """
     carriers: dict[str, list[int]] = {}
     words: dict[str, list[str]] = {}
     for i, c in enumerate(commitments):
@@ -554,18 +652,22 @@ def _clause_areas(reader: _Clause, commitments: Sequence[Commitment], first: int
             for w in f.words:
                 if w not in words.setdefault(f.area, []):
                     words[f.area].append(w)
+    heading: dict[str, list[str]] = {}
+    sentences = reader.clause.sentences
+    if sentences:
+        _area_words(reader, sentences[0].start, sentences[0].end, heading)
     if not carriers:
-        found: dict[str, list[str]] = {}
-        _area_words(reader, 0, len(reader.text), found)
-        scores = {a: len(w) for a, w in found.items()}
-        if not scores:
-            return ()
-        top = max(scores.values())
-        keep = sorted((a for a, s in scores.items() if s * 2 >= top), key=lambda a: (-scores[a], a))[:_MAX_AREAS]
-        return tuple(AreaFinding(a, tuple(found[a])) for a in keep)
-    top = max(len(v) for v in carriers.values())
-    keep = sorted((a for a, v in carriers.items() if len(v) * 2 >= top), key=lambda a: (-len(carriers[a]), a))
-    return tuple(AreaFinding(a, tuple(words.get(a, ())), (), tuple(carriers[a])) for a in keep[:_MAX_AREAS])
+        _area_words(reader, 0, len(reader.text), heading)
+    bonus = max(1.0, len(commitments) * _HEADING_WEIGHT)
+    scores = {a: len(carriers.get(a, ())) + (bonus if a in heading else 0.0) for a in set(carriers) | set(heading)}
+    if not scores:
+        return ()
+    top = max(scores.values())
+    keep = sorted((a for a, s in scores.items() if s >= top * _KEEP_SHARE), key=lambda a: (-scores[a], a))[:_MAX_AREAS]
+    return tuple(
+        AreaFinding(a, tuple(dict.fromkeys([*heading.get(a, ()), *words.get(a, ())])), (), tuple(carriers.get(a, ())))
+        for a in keep
+    )
 
 
 # ---------------------------------------------------------------- typed relations
@@ -575,12 +677,21 @@ def _relations(reader: _Clause, sentence: int, start: int, end: int, actor: str)
     out: list[RelationFinding] = []
     for ps, pe in _pieces(reader.text, start, end, _PART_END):
         out.extend(_applied_in(reader, sentence, ps, pe))
+        out.extend(_applied_to(reader, sentence, ps, pe))
         out.extend(_cooperates_with(reader, sentence, ps, pe, actor))
     out.extend(_invites_role(reader, sentence, start, end))
     return out
 
 
-def _finding(reader: _Clause, sentence: int, predicate: str, s: Mention | None, o: Mention, cue: tuple[int, int], subject: str = "") -> RelationFinding:
+def _finding(
+    reader: _Clause,
+    sentence: int,
+    predicate: str,
+    s: Mention | None,
+    o: Mention,
+    cue: tuple[int, int],
+    subject: str = "",
+) -> RelationFinding:
     return RelationFinding(
         clause=reader.clause.number,
         sentence=sentence,
@@ -611,30 +722,42 @@ def _applied_in(reader: _Clause, sentence: int, start: int, end: int) -> list[Re
             techs = [t for t in techs_all if t.start >= m.end()]
             if not techs:
                 continue
-            tail = text[techs[-1].end : end]
-            k = re.search(r"\b(?:in|to|for|across)\b", tail)
+            k = reader.search("ApplicationPrepositions", techs[-1].end, end)
             if not k:
                 continue
-            at = techs[-1].end + k.end()
+            at = k.end()
             techs = [t for t in techs if t.end <= at]
             sectors = [s for s in sectors_all if s.start >= at and not re.search(r"[.;]", text[at : s.start])]
         else:
             # T… 在 S (领域) 应用 / T 应用于 S
-            before = text[start : m.start()]
-            at = before.rfind("在")
-            if at >= 0 and m.start() - (start + at) <= 20:
-                loc = start + at
+            frames = [f.start() for f in _finditer(reader, "FrameOpeners", max(start, m.start() - 20), m.start())]
+            if frames:
+                loc = frames[-1]
                 sectors = [s for s in sectors_all if loc < s.start and s.end <= m.start()]
                 techs = [t for t in techs_all if t.end <= loc]
-            elif text[m.end() : m.end() + 1] in ("于", "到") or text[m.start() : m.end()] == "用于":
-                sectors = [s for s in sectors_all if s.start >= m.end() and s.start - m.end() <= 12]
-                techs = [t for t in techs_all if t.end <= m.start()]
             else:
                 continue
         for t in techs:
             for s in sectors:
                 out.append(_finding(reader, sentence, "appliedIn", t, s, cue))
     return out
+
+
+def _applied_to(reader: _Clause, sentence: int, start: int, end: int) -> list[RelationFinding]:
+    """T 应用于 S / T 赋能 S: technologies before the cue, sectors right after it."""
+    out = []
+    for m in _finditer(reader, "ApplicationToCues", start, end):
+        techs = reader.mentions_in(start, m.start(), frozenset({"Technology"}))
+        sectors = [s for s in reader.mentions_in(m.end(), end, frozenset({"Sector"})) if s.start - m.end() <= 12]
+        for t in techs:
+            for s in sectors:
+                out.append(_finding(reader, sentence, "appliedIn", t, s, (m.start(), m.end())))
+    return out
+
+
+def _finditer(reader: _Clause, name: str, start: int, end: int) -> list[re.Match[str]]:
+    pattern = reader.tables.lists.get(name)
+    return list(pattern.finditer(reader.text, start, end)) if pattern else []
 
 
 def _cooperates_with(reader: _Clause, sentence: int, start: int, end: int, actor: str) -> list[RelationFinding]:
@@ -647,21 +770,21 @@ def _cooperates_with(reader: _Clause, sentence: int, start: int, end: int, actor
             partners = []
             pos = m.end()
             for p in reader.mentions_in(m.end(), end, _ACTOR_TYPES):
-                if re.fullmatch(r"[\s,]*(?:and|the|its|our)?\s*(?:the)?\s*", text[pos : p.start]) is None:
+                if not reader.only(("Coordinators", "Determiners"), pos, p.start):
                     break
                 partners.append(p)
                 pos = p.end
             party = _party_before(reader, start, m.start())
             out.extend(_cooperations(reader, sentence, party, actor, partners, (m.start(), m.end())))
         return out
-    for m in re.finditer("合作", text[start:end]):
-        at = start + m.start()
+    for m in _finditer(reader, "CooperationCues", start, end):
+        at = m.start()
         for k in range(at - 1, max(start, at - 30) - 1, -1):
             if reader.match("CompanionMarkers", k):
                 partners = reader.mentions_in(k + 1, at, _ACTOR_TYPES)
                 if partners and partners[0].start - (k + 1) <= 1:
                     party = _party_before(reader, start, k)
-                    out.extend(_cooperations(reader, sentence, party, actor, partners, (at, at + 2)))
+                    out.extend(_cooperations(reader, sentence, party, actor, partners, (at, m.end())))
                 break
     return out
 
@@ -671,8 +794,10 @@ def _party_before(reader: _Clause, start: int, at: int) -> Mention | None:
     before = reader.mentions_in(start, at, _ACTOR_TYPES)
     if not before:
         return None
-    gap = reader.text[before[-1].end : at].strip()
-    return before[-1] if len(gap) <= 12 and not re.search(r"[和与、,]|\band\b", gap) else None
+    gap_start, gap = before[-1].end, reader.text[before[-1].end : at].strip()
+    return (
+        before[-1] if len(gap) <= 12 and not reader.search("Coordinators", gap_start, at) and "," not in gap else None
+    )
 
 
 def _cooperations(
@@ -703,7 +828,7 @@ def _invites_role(reader: _Clause, sentence: int, start: int, end: int) -> list[
         # the organisations form one list right after the inviting verb
         listed, pos = [], m.end()
         for o in orgs:
-            if len(text[pos : o.start].strip(" 、,和及与并等andthe")) > 12:
+            if not reader.only(("Coordinators", "Determiners", "RoleInviters"), pos, o.start):
                 break
             listed.append(o)
             pos = o.end

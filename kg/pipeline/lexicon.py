@@ -41,6 +41,7 @@ _PLACE = str(DSR.Place)
 _SIGNATORY_CUES = str(DSR.SignatoryCues)
 _ACTION_CUE, _AREA_CUE, _ACTOR_LABEL = str(DSR.actionCue), str(DSR.areaCue), str(DSR.actorLabel)
 _INDICATED_BY = str(DSR.indicatedBy)
+_TAKES_VERB = str(DSR.takesVerbObject)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class Lexicon:
     area_indicators: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: (label, language, IRI) for every dsr:actorLabel (ontology/lexicon/actors.ttl)
     actor_labels: tuple[tuple[str, str, str], ...] = ()
+    #: actions whose verb may take a verb as object (dsr:takesVerbObject true)
+    verb_governors: frozenset[str] = frozenset()
 
     def phrase_list(self, name: str, language: str) -> tuple[str, ...]:
         """Return the phrases of one list of ``names.ttl`` (or ``cues.ttl``) in one language."""
@@ -122,6 +125,7 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
     # commitments: action and area cues, area indicators, actor labels
     keyed: dict[str, list[tuple[str, str, str]]] = {_ACTION_CUE: [], _AREA_CUE: [], _ACTOR_LABEL: []}
     indicators: dict[str, set[str]] = {}
+    governors: set[str] = set()
     for name in files:
         try:
             quads = list(ox.parse(path=name, format=ox.RdfFormat.TURTLE))
@@ -146,6 +150,8 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
                 kind_cues.append((o.value, (o.language or "").lower(), s.value))
             elif p in keyed and isinstance(o, ox.Literal):
                 keyed[p].append((o.value, (o.language or "").lower(), s.value))
+            elif p == _TAKES_VERB and isinstance(o, ox.Literal) and o.value == "true":
+                governors.add(s.value)
             elif p == _INDICATED_BY:
                 indicators.setdefault(o.value, set()).add(s.value)
     labels = sorted(
@@ -171,4 +177,5 @@ def _load(files: tuple[str, ...], fingerprint: str) -> Lexicon:
         area_cues=tuple(sorted(set(keyed[_AREA_CUE]))),
         area_indicators={e: tuple(sorted(a)) for e, a in sorted(indicators.items())},
         actor_labels=tuple(sorted(set(keyed[_ACTOR_LABEL]))),
+        verb_governors=frozenset(governors),
     )

@@ -29,7 +29,6 @@ from ..core.records import (
     Fact,
     Mention,
     Reading,
-    RelationFinding,
     SourceText,
 )
 from ..core.vocab import DCTERMS, DSR, ENTITY_TYPES, OA, PROV, RDF, RDFS, XSD

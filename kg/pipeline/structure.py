@@ -38,6 +38,14 @@ _SCHEMES: dict[str, re.Pattern[str]] = {
     "article": re.compile(r"^第([一二三四五六七八九十百零〇]{1,5}|\d{1,3})条\s*"),
     "article_en": re.compile(r"^(?:Article|ARTICLE|Art\.)\s+(\d{1,3}|[IVXLC]{1,7})(?![\w.]*\d)\s*[.:—–-]?\s*"),
     "parenthesised": re.compile(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[)）]\s*"),
+    # paragraphs opened by an English ordinal ("First, strengthening …", "Secondly, …")
+    "ordinal": re.compile(r"^(First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth)(?:ly)?,\s+(?=\S)"),
+}
+_ORDINALS = {
+    w: i + 1
+    for i, w in enumerate(
+        ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
+    )
 }
 
 # Sentence ends: Chinese full stops (no space needed) and Latin ones followed by space.
@@ -56,6 +64,8 @@ def chinese_numeral(text: str) -> int | None:
     二十 → 20) or Roman (IV → 4), else None."""
     if text.isdigit():
         return int(text)
+    if text in _ORDINALS:
+        return _ORDINALS[text]
     if text and all(ch in _ROMAN for ch in text):
         values = [_ROMAN[ch] for ch in text]
         return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
@@ -97,12 +107,27 @@ def _find_markers(paras: list[tuple[int, str]]) -> dict[str, list[tuple[int, int
     return found
 
 
-def _sequence(markers: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Keep the markers that continue the run 1, 2, 3 … in document order."""
+def _sequence(
+    markers: list[tuple[int, int, int]], paras: list[tuple[int, str]] | None = None
+) -> list[tuple[int, int, int]]:
+    """Keep the markers that continue the run 1, 2, 3 … in document order.
+
+    A run whose items are all headings on consecutive lines, with no sentence in them, is a
+    table of contents when the numbering starts again at 1 after it: the run is read from
+    there, and the contents stay in clause 0.
+    """
     run: list[tuple[int, int, int]] = []
     for marker in markers:
         if marker[1] == len(run) + 1:
             run.append(marker)
+    if paras is not None and len(run) >= 2:
+        first, last = run[0][0], run[-1][0]
+        lines = [re.sub(r"^[\d.．、\s]+", "", p) for _, p in paras[first : last + 1]]
+        restart = [m for m in markers if m[1] == 1 and m[0] > last]
+        if restart and not any(re.search(r"[。！？；]|[.!?;]\s", line) for line in lines):
+            again = _sequence([m for m in markers if m[0] >= restart[0][0]])
+            if again:
+                return again
     return run
 
 
@@ -110,9 +135,9 @@ def _choose_numbering(paras: list[tuple[int, str]]) -> tuple[str, list[tuple[int
     found = _find_markers(paras)
     best_name, best_run, best_start = "none", [], len(paras) + 1
     for minimum in (2, 1):  # a list with only one numbered clause is still a clause
-        for name in ("chinese", "article", "article_en", "arabic", "parenthesised"):
-            run = _sequence(found[name])
-            if len(run) < minimum or (minimum == 1 and (name == "parenthesised" or len(run) != 1)):
+        for name in ("chinese", "article", "article_en", "arabic", "parenthesised", "ordinal"):
+            run = _sequence(found[name], paras)
+            if len(run) < minimum or (minimum == 1 and (name in ("parenthesised", "ordinal") or len(run) != 1)):
                 continue
             # The top level is the scheme whose item 1 comes first: 一、 before its （一） and 1.
             if run[0][0] < best_start:
