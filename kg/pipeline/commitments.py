@@ -107,6 +107,8 @@ class _Tables:
     actor_label: re.Pattern[str] | None
     governors: frozenset[str]
     blocked: re.Pattern[str] | None
+    words: dict[str, frozenset[str]]  #: list name → its phrases (for membership tests)
+    relation_cue: re.Pattern[str] | None  #: any word a typed relation needs (a statement without one has none)
 
 
 _LISTS = (
@@ -180,6 +182,15 @@ def _compile(lexicon: Lexicon, language: str) -> _Tables:
         actor_labels=actor_labels,
         actor_label=_alternation(actor_labels, english),
         governors=lexicon.verb_governors,
+        words={name: frozenset(norm(p) for p in lexicon.phrase_list(name, language)) for name in _LISTS},
+        relation_cue=_alternation(
+            (
+                norm(p)
+                for name in ("ApplicationCues", "ApplicationToCues", "CooperationCues", "RoleInviters")
+                for p in lexicon.phrase_list(name, language)
+            ),
+            english,
+        ),
         blocked=_alternation((norm(p) for p, lang in lexicon.blocked if lang == language), english),
     )
 
@@ -231,15 +242,12 @@ class _Clause:
 
     def is_word(self, name: str, text: str) -> bool:
         """True when ``text`` is one phrase of list ``name``."""
-        pattern = self.tables.lists.get(name)
-        return bool(pattern and text and pattern.fullmatch(text))
+        return text in self.tables.words.get(name, ())
 
     def ends_with(self, name: str, start: int, end: int) -> bool:
         """True when ``text[start:end]`` ends with a phrase of list ``name``."""
-        pattern = self.tables.lists.get(name)
-        if pattern is None:
-            return False
-        return any(m.end() == end for m in pattern.finditer(self.text, start, end))
+        words = self.tables.words.get(name)
+        return bool(words) and self.text.endswith(tuple(words), start, end)
 
     def search(self, name: str, start: int, end: int) -> re.Match[str] | None:
         pattern = self.tables.lists.get(name)
@@ -266,7 +274,7 @@ class _Clause:
         m = cue.match(self.text, pos) if cue else None
         if m is None:
             return None
-        if not companion and self.is_word("CooperationCues", m.group()):
+        if not companion and m.group() in self.tables.words["CooperationCues"]:
             return None  # 合作 is a predicate only as the end of a companion phrase (同X合作)
         for pattern in (self.tables.blocked, self.tables.lists.get("VerbNouns")):
             noun = pattern.match(self.text, pos) if pattern else None
@@ -307,6 +315,8 @@ def read_commitments(
         reader = _Clause(clause, by_clause.get(clause.number, ()), tables, lexicon.types)
         first = len(commitments)
         for sentence in clause.sentences:
+            if clause.number == 0 and sentence.text.strip() == structure.title.strip():
+                continue  # the title names the document; it undertakes nothing
             actor = ""
             for s, e in _pieces(reader.text, sentence.start, sentence.end, _STATEMENT_END):
                 actor = _actor(reader, s, e) or actor
@@ -372,7 +382,12 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
     english = reader.tables.english
     parts = _pieces(reader.text, start, end, _PART_END)
     purposes: list[tuple[int, int]] = []
+    cue = reader.tables.cue
+    if cue is None or not cue.search(reader.text, start, end):
+        return []  # no cue verb: no undertaking
     for k, (ps, pe) in enumerate(parts):
+        if not cue.search(reader.text, ps, pe):
+            continue
         pos = reader.skip_space(ps, pe)
         if reader.match("NonCommitmentOpeners", pos) and not reader.match("PredicatePrefixes", pos):
             if k == 0:
@@ -489,7 +504,25 @@ def _skip_prefixes(reader: _Clause, pos: int, end: int) -> int:
 
 def _phrase_end(reader: _Clause, pos: int, end: int) -> int:
     """End of a locative (在…领域) or companion (同X一道) phrase starting at ``pos`` (0 if none within 30 characters)."""
-    is_companion = bool(reader.match("CompanionMarkers", pos)) and not reader.match("FrameOpeners", pos)
+    marker = reader.match("CompanionMarkers", pos)
+    is_companion = bool(marker) and not reader.match("FrameOpeners", pos)
+    if is_companion:
+        # 同东盟（及其成员国）一道 / 同东盟加强…: the partners named right after the marker
+        at, named = marker, False
+        while at < end:
+            at = reader.skip_space(at, end)
+            m = reader.mention_at(at)
+            n = m.end if m is not None else reader.match("CollectiveNames", at)
+            if n:
+                at, named = reader.match("MemberWords", n) or n, True
+                continue
+            n = reader.match("Coordinators", at) or reader.match("Determiners", at)
+            if n and named:
+                at = n
+                continue
+            break
+        if named:
+            return reader.match("CompanionEnds", at) or at
     limit = min(end, pos + 30)
     for i in range(pos + 1, limit):
         if is_companion:
@@ -675,6 +708,9 @@ def _clause_areas(reader: _Clause, commitments: Sequence[Commitment], first: int
 
 def _relations(reader: _Clause, sentence: int, start: int, end: int, actor: str) -> list[RelationFinding]:
     out: list[RelationFinding] = []
+    cue = reader.tables.relation_cue
+    if cue is None or not cue.search(reader.text, start, end) or not reader.mentions_in(start, end):
+        return out
     for ps, pe in _pieces(reader.text, start, end, _PART_END):
         out.extend(_applied_in(reader, sentence, ps, pe))
         out.extend(_applied_to(reader, sentence, ps, pe))
