@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ..core.records import (
@@ -109,6 +109,7 @@ class _Tables:
     blocked: re.Pattern[str] | None
     words: dict[str, frozenset[str]]  #: list name → its phrases (for membership tests)
     relation_cue: re.Pattern[str] | None  #: any word a typed relation needs (a statement without one has none)
+    matchers: dict[str, Callable[[str, int], re.Match[str] | None]]  #: list name → its bound ``match``
 
 
 _LISTS = (
@@ -183,6 +184,7 @@ def _compile(lexicon: Lexicon, language: str) -> _Tables:
         actor_label=_alternation(actor_labels, english),
         governors=lexicon.verb_governors,
         words={name: frozenset(norm(p) for p in lexicon.phrase_list(name, language)) for name in _LISTS},
+        matchers={name: p.match for name, p in lists.items() if p is not None},
         relation_cue=_alternation(
             (
                 norm(p)
@@ -215,6 +217,7 @@ class _Clause:
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
         self.starts = [m.start for m in self.mentions]
         self.types = types
+        self._matchers = tables.matchers
 
     def mentions_in(self, start: int, end: int, types: frozenset[str] = _CONCERN_TYPES) -> list[Mention]:
         i = bisect.bisect_left(self.starts, start)
@@ -234,10 +237,10 @@ class _Clause:
 
     def match(self, name: str, pos: int) -> int:
         """End of the phrase of list ``name`` that starts at ``pos`` (0 if none)."""
-        pattern = self.tables.lists.get(name)
-        if pattern is None:
+        matcher = self._matchers.get(name)
+        if matcher is None:
             return 0
-        m = pattern.match(self.text, pos)
+        m = matcher(self.text, pos)
         return m.end() if m else 0
 
     def is_word(self, name: str, text: str) -> bool:
