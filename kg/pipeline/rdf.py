@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from datetime import UTC, datetime
 
 from .. import __version__
@@ -408,6 +409,13 @@ V_CLASSIFYING = _iri(OA.classifying)
 _RELATION = {name: _iri(DSR[name]) for name in ("appliedIn", "cooperatesWith", "invitesRole")}
 
 
+@lru_cache(maxsize=1)
+def _class_labels() -> dict[str, dict[str, str]]:
+    from ..core.resources import class_labels
+
+    return class_labels()
+
+
 def commitment_iri(clause: str, start: int, end: int) -> str:
     """Return the IRI of the commitment whose cue word is at ``start``-``end`` of a clause IRI."""
     return f"{clause}/commitment/{start}-{end}"
@@ -426,8 +434,8 @@ def _reading(
     parties = f"{doc}/parties"
     t(doc, P_PARTIES, f"<{parties}>")
     t(parties, _A, T_PARTIES)
-    t(parties, _LABEL, literal("各方", "zh"))
-    t(parties, _LABEL, literal("the parties", "en"))
+    for lang, name in _class_labels()["Parties"].items():  # the ontology names them: 各方 / Parties
+        t(parties, _LABEL, literal(name, lang))
     for member in signed:
         t(parties, P_HAS_MEMBER, f"<{member}>")
     texts = {c.number: c.text for c in structure.clauses}
@@ -481,7 +489,10 @@ def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str
     t(node, P_IN_SENTENCE, f"<{sentence_iri(clause, c.sentence)}>")
     t(node, P_ACTION, f"<{rebase(c.action, base)}>")
     t(node, P_ACTOR, f"<{rebase(c.actor, base) if c.actor else parties}>")
-    t(node, _LABEL, literal(c.exact, lang))
+    names = _class_labels()["Commitment"]
+    action = c.action.rstrip("/").rsplit("/", 1)[-1]
+    t(node, _LABEL, literal(f"{names['zh']} {c.clause}.{c.sentence}: {c.exact}", "zh"))
+    t(node, _LABEL, literal(f"{names['en']} {c.clause}.{c.sentence}: {action}", "en"))
     for e in c.concerns:
         t(node, P_CONCERNS, f"<{rebase(e, base)}>")
     t(node, P_CUE, f"<{clause}/cue/{c.start}-{c.end}>")
