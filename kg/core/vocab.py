@@ -164,6 +164,7 @@ class DSR(DefinedNamespace):
     AttributiveMarkers: URIRef
     Coordinators: URIRef
     VerbCoordinators: URIRef
+    ReportingVerbs: URIRef
     VerbNouns: URIRef
     CompanionEnds: URIRef
 

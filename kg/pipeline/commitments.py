@@ -130,6 +130,7 @@ _LISTS = (
     "VerbNouns",
     "Coordinators",
     "VerbCoordinators",
+    "ReportingVerbs",
     "AttributiveMarkers",
     "ComplementMarkers",
     "MeansMarkers",
@@ -402,6 +403,17 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
         rows.extend(_zh_predicates(reader, pos, pe) if not english else _en_predicates(reader, pos, pe))
     if not rows:
         return []
+    # a part, or reported words, may name their own subject (习近平指出，中方愿…; "Deng said that China will …")
+    named: list[tuple[int, str]] = []
+    for ps, pe in parts:
+        found = _actor(reader, ps, pe)
+        if found:
+            named.append((ps, found))
+    for m in _finditer(reader, "ReportingVerbs", start, end):
+        found = _actor(reader, m.end(), end)
+        if found:
+            named.append((m.end(), found))
+    named.sort()
     # each row governs what follows it up to the next row that is not coordinated with it
     for i, row in enumerate(rows):
         j = i + 1
@@ -417,13 +429,15 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
         if row.action in seen:
             continue
         seen.add(row.action)
+        own = [iri for at, iri in named if at <= row.start]
+        row_actor = own[-1] if own else actor
         concerns: list[str] = []
         words: dict[str, list[str]] = {}
         ents: dict[str, list[str]] = {}
         for r in by_action[row.action]:
             for s, e in _minus(r.part_start, r.span_end, purposes):
                 for m in reader.mentions_in(s, e):
-                    if m.entity == actor or (s < r.start and m.start < r.start and m.entity == actor):
+                    if m.entity == row_actor:
                         continue
                     if m.entity not in concerns:
                         concerns.append(m.entity)
@@ -440,7 +454,7 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
                 end=row.end,
                 exact=c.text[row.start : row.end],
                 action=row.action,
-                actor=actor,
+                actor=row_actor,
                 concerns=tuple(concerns),
                 areas=_choose_areas(words, ents),
             )

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from .. import __version__
 from ..core.iris import DEFAULT_BASE, clause_iri, document_iri, rebase, sentence_iri, slugify
@@ -434,8 +434,8 @@ def _reading(
     parties = f"{doc}/parties"
     t(doc, P_PARTIES, f"<{parties}>")
     t(parties, _A, T_PARTIES)
-    for lang, name in _class_labels()["Parties"].items():  # the ontology names them: 各方 / Parties
-        t(parties, _LABEL, literal(name, lang))
+    for language, name in _class_labels()["Parties"].items():  # the ontology names them: 各方 / Parties
+        t(parties, _LABEL, literal(name, language))
     for member in signed:
         t(parties, P_HAS_MEMBER, f"<{member}>")
     texts = {c.number: c.text for c in structure.clauses}
