@@ -508,6 +508,8 @@ def _skip_prefixes(reader: _Clause, pos: int, end: int) -> int:
             cue = reader.tables.cue.match(text, pos) if reader.tables.cue else None
             if cue and cue.end() > n:
                 return pos
+            if cue and not reader.cue_at(_skip_prefixes(reader, n, end)):
+                return pos  # a verb that is also a prefix (同意) is the predicate unless another verb follows
             pos = n
         elif reader.match("FrameOpeners", pos) or reader.match("CompanionMarkers", pos):
             close = _phrase_end(reader, pos, end)
@@ -601,6 +603,19 @@ def _skip_adverbs(reader: _Clause, pos: int, end: int) -> int:
     return pos
 
 
+def _verb_ends(reader: _Clause, pos: int, end: int) -> bool:
+    """True when a verb ending at ``pos`` is not a noun modifier: the part ends, or a verb,
+    a coordinator or a purpose clause follows (同东盟合作，… / 合作共建 / 合作，为…)."""
+    pos = reader.skip_space(pos, end)
+    return (
+        pos >= end
+        or not reader.text[pos].isalnum()
+        or bool(reader.tables.cue and reader.tables.cue.match(reader.text, pos))
+        or bool(reader.match("VerbCoordinators", pos))
+        or bool(reader.match("PurposeMarkers", pos))
+    )
+
+
 def _companion_cooperation(reader: _Clause, start: int, end: int) -> _Row | None:
     """同X（一道）合作 as the main verb of a part: a cooperate commitment on the cooperation word."""
     m = reader.search("CooperationCues", start, end)
@@ -608,7 +623,7 @@ def _companion_cooperation(reader: _Clause, start: int, end: int) -> _Row | None
         return None
     at = m.start()
     cue = reader.cue_at(at, companion=True)
-    if cue is None or not reader.search("CompanionMarkers", start, at):
+    if cue is None or not reader.search("CompanionMarkers", start, at) or not _verb_ends(reader, cue.end(), end):
         return None
     head = _skip_prefixes(reader, start, end)
     if head >= at or reader.match("CompanionMarkers", head):
@@ -835,7 +850,12 @@ def _cooperates_with(reader: _Clause, sentence: int, start: int, end: int, actor
         for k in range(at - 1, max(start, at - 30) - 1, -1):
             if reader.match("CompanionMarkers", k):
                 partners = reader.mentions_in(k + 1, at, _ACTOR_TYPES)
-                if partners and partners[0].start - (k + 1) <= 1:
+                near = (
+                    partners
+                    and at - partners[-1].end <= 10
+                    and not any(ch.isdigit() for ch in text[partners[-1].end : at])
+                )
+                if near and partners[0].start - (k + 1) <= 1 and _verb_ends(reader, m.end(), end):
                     party = _party_before(reader, start, k)
                     out.extend(_cooperations(reader, sentence, party, actor, partners, (at, m.end())))
                 break
