@@ -250,7 +250,7 @@ class _Clause:
 
     def ends_with(self, name: str, start: int, end: int) -> bool:
         """True when ``text[start:end]`` ends with a phrase of list ``name``."""
-        words = self.tables.words.get(name)
+        words = self.tables.words.get(name) or frozenset()
         return bool(words) and self.text.endswith(tuple(words), start, end)
 
     def search(self, name: str, start: int, end: int) -> re.Match[str] | None:
@@ -436,11 +436,9 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
         ents: dict[str, list[str]] = {}
         for r in by_action[row.action]:
             for s, e in _minus(r.part_start, r.span_end, purposes):
-                for m in reader.mentions_in(s, e):
-                    if m.entity == row_actor:
-                        continue
-                    if m.entity not in concerns:
-                        concerns.append(m.entity)
+                for mention in reader.mentions_in(s, e):
+                    if mention.entity != row_actor and mention.entity not in concerns:
+                        concerns.append(mention.entity)
                 _area_words(reader, s, e, words)
         for iri in concerns:
             for area in lexicon.area_indicators.get(iri, ()):
