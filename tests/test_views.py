@@ -83,8 +83,8 @@ def test_cooccurrence_counts_and_clause_lists(views, seed_store):
     assert all(ref.startswith(SEED_SLUG + "#") for ref in refs)
 
 
-def test_technology_sector_counts(views, seed_store):
-    G = views["technology-sector"]
+def test_technology_sector_cooccurrence_counts(views, seed_store):
+    G = views["technology-sector-cooccurrence"]
     body = "?a1 oa:hasBody ?x ; dsr:inSentence ?s . ?x a dsr:Technology . ?a2 oa:hasBody ?y ; dsr:inSentence ?s . ?y a dsr:Sector ."
     assert G.number_of_edges() == count(
         seed_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?x ?y WHERE {{ {body} }} }}"

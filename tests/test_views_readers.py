@@ -120,7 +120,17 @@ def _boxes(page) -> dict:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("view", ["cooccurrence", "clause-entity", "technology-sector", "country-document"])
+@pytest.mark.parametrize(
+    "view",
+    [
+        "cooccurrence",
+        "clause-entity",
+        "technology-sector",
+        "technology-sector-cooccurrence",
+        "commitments",
+        "country-document",
+    ],
+)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_labels_fit_without_overlap_and_components_are_labelled(seed_server, chromium, tmp_path, view, lang):
     from playwright.sync_api import sync_playwright

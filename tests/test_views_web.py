@@ -160,8 +160,8 @@ def test_browser_page_shows_nodes_and_links_to_entities(app, expected, chromium)
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.goto(f"http://127.0.0.1:{port}/views/technology-sector?lang=zh")
-                G = expected["technology-sector"]
+                page.goto(f"http://127.0.0.1:{port}/views/technology-sector-cooccurrence?lang=zh")
+                G = expected["technology-sector-cooccurrence"]
                 nodes = page.locator("#view-svg a.node")
                 assert nodes.count() == G.number_of_nodes()
                 assert page.locator("#view-svg g.edges line").count() == G.number_of_edges()
@@ -182,7 +182,7 @@ def test_browser_page_shows_nodes_and_links_to_entities(app, expected, chromium)
                 heavy = [e for e in G.edges(data="weight") if e[2] >= 2]
                 assert page.locator("#view-svg g.edges line").count() == len(heavy)
                 # clicking a node opens its entity page
-                page.goto(f"http://127.0.0.1:{port}/views/technology-sector")
+                page.goto(f"http://127.0.0.1:{port}/views/technology-sector-cooccurrence")
                 page.locator('#view-svg a.node[data-id="https://w3id.org/dsr-kg/id/sector/agriculture"] circle').click(
                     force=True
                 )

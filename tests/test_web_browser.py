@@ -51,3 +51,33 @@ def test_query_page_runs_example_and_links_to_entity(seed_server, chromium):
         expect(page.locator("#query-error")).to_contain_text("syntax error")
         browser.close()
     assert outside == []  # nothing fetched from anywhere else (no CDN)
+
+
+@pytest.mark.browser
+def test_query_page_example_technologies_applied_in_agriculture(seed_server, chromium):
+    """Issue 12: pick the example and see the seven technologies clause 3 applies in agriculture."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page()
+        page.goto(seed_server + "/")
+        button = page.locator('button.example[data-name^="20-"]')
+        expect(button).to_contain_text("agriculture")
+        expect(button).to_contain_text("农业")
+        button.click()
+        rows = page.locator("#result-table tbody tr")
+        expect(rows.first).to_be_visible(timeout=15_000)
+        assert rows.count() == 7
+        table = page.locator("#result-table").inner_text()
+        for zh, en in (
+            ("大数据", "big data"),
+            ("物联网", "Internet of Things"),
+            ("人工智能", "artificial intelligence"),
+            ("无人机", "unmanned aerial vehicle"),
+            ("机器人", "robotics"),
+            ("自动化", "automation"),
+            ("遥感", "remote sensing"),
+        ):
+            assert zh in table and en in table, (zh, en)
+        browser.close()

@@ -1,7 +1,10 @@
 """Compare two documents: what they share and what the second one adds.
 
 Entities (countries, organisations, technologies, sectors mentioned or signing) are split
-into shared / only in A / only in B. Each clause of B is matched with the clause of A whose
+into shared / only in A / only in B. Commitments are compared as (action, policy area)
+pairs — "both promise to *strengthen* *security*; only B promises to *build* *digital
+infrastructure*" — with the number of commitments behind each pair in A and in B, and the
+policy areas with the number of commitments each document makes in them. Each clause of B is matched with the clause of A whose
 mentioned entities overlap most (Jaccard index of the two entity sets); a clause of B is
 *new* when no clause of A reaches ``threshold`` (default 0.5) and none has the same
 heading. Every fact comes from SPARQL through a :class:`~kg.engine.QueryEngine`, so the
@@ -51,6 +54,31 @@ class ClauseMatch:
     shared_entities: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class CommitmentPair:
+    """An (action, policy area) pair and the number of commitments of each document that make it."""
+
+    action: str
+    action_zh: str
+    action_en: str
+    area: str
+    area_zh: str
+    area_en: str
+    in_a: int
+    in_b: int
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """A policy area and the number of commitments each document makes in it."""
+
+    area: str
+    zh: str
+    en: str
+    in_a: int
+    in_b: int
+
+
 @dataclass
 class Comparison:
     """The comparison of two documents."""
@@ -62,6 +90,21 @@ class Comparison:
     only_b: list[EntityInfo]
     clauses: list[ClauseMatch]
     threshold: float
+    #: every (action, area) pair either document commits to, sorted by the commitments behind it
+    pairs: list[CommitmentPair] = field(default_factory=list)
+    #: every policy area either document commits to
+    areas: list[AreaCount] = field(default_factory=list)
+    #: commitments of each document (also those without a policy area)
+    commitments_a: int = 0
+    commitments_b: int = 0
+
+    def pair_split(self) -> dict[str, list[CommitmentPair]]:
+        """The pairs both documents make, only A makes, only B makes."""
+        return {
+            "shared": [p for p in self.pairs if p.in_a and p.in_b],
+            "only_in_a": [p for p in self.pairs if p.in_a and not p.in_b],
+            "only_in_b": [p for p in self.pairs if p.in_b and not p.in_a],
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """Return plain data (the ``--format json`` and ``/compare`` JSON shape)."""
@@ -75,6 +118,14 @@ class Comparison:
                 "only_in_b": len(self.only_b),
                 "clauses_in_b": len(self.clauses),
                 "new_clauses_in_b": sum(1 for c in self.clauses if c.new),
+                "commitments_in_a": self.commitments_a,
+                "commitments_in_b": self.commitments_b,
+                "shared_commitment_pairs": sum(1 for p in self.pairs if p.in_a and p.in_b),
+                "commitment_pairs_only_in_a": sum(1 for p in self.pairs if p.in_a and not p.in_b),
+                "commitment_pairs_only_in_b": sum(1 for p in self.pairs if p.in_b and not p.in_a),
+                "shared_policy_areas": sum(1 for r in self.areas if r.in_a and r.in_b),
+                "policy_areas_only_in_a": sum(1 for r in self.areas if r.in_a and not r.in_b),
+                "policy_areas_only_in_b": sum(1 for r in self.areas if r.in_b and not r.in_a),
             },
             "entities": {
                 "shared": [asdict(e) for e in self.shared],
@@ -82,6 +133,8 @@ class Comparison:
                 "only_in_b": [asdict(e) for e in self.only_b],
             },
             "clauses": [asdict(c) for c in self.clauses],
+            "commitments": {key: [asdict(p) for p in pairs] for key, pairs in self.pair_split().items()},
+            "policy_areas": [asdict(r) for r in self.areas],
         }
 
 
@@ -169,6 +222,72 @@ def _clauses(engine: QueryEngine, doc: str) -> list[tuple[int, str, str, frozens
     return sorted((n, iri, h, frozenset(es)) for iri, (n, h, es) in by_clause.items())
 
 
+def _labelled(row: dict[str, Any], var: str) -> tuple[str, str]:
+    zh = row.get(f"{var}_zh")
+    en = row.get(f"{var}_en")
+    return (zh.value if zh is not None else "", en.value if en is not None else "")
+
+
+def _commitments(
+    engine: QueryEngine, docs: tuple[str, str]
+) -> tuple[list[CommitmentPair], list[AreaCount], dict[str, int]]:
+    """The (action, area) pairs, the policy areas and the commitment totals of two documents."""
+    values = " ".join(f"<{d}>" for d in sorted(set(docs)))
+    pair_rows = engine.select(
+        f"""SELECT ?d ?act ?area (COUNT(DISTINCT ?c) AS ?n)
+                   (MIN(STR(?azh)) AS ?act_zh) (MIN(STR(?aen)) AS ?act_en)
+                   (MIN(STR(?pzh)) AS ?area_zh) (MIN(STR(?pen)) AS ?area_en) WHERE {{
+              VALUES ?d {{ {values} }}
+              ?c a dsr:Commitment ; dsr:inDocument ?d ; dsr:action ?act ; dsr:policyArea ?area .
+              OPTIONAL {{ ?act rdfs:label ?azh FILTER(langMatches(lang(?azh), "zh")) }}
+              OPTIONAL {{ ?act rdfs:label ?aen FILTER(langMatches(lang(?aen), "en")) }}
+              OPTIONAL {{ ?area rdfs:label ?pzh FILTER(langMatches(lang(?pzh), "zh")) }}
+              OPTIONAL {{ ?area rdfs:label ?pen FILTER(langMatches(lang(?pen), "en")) }}
+            }} GROUP BY ?d ?act ?area"""
+    )
+    area_rows = engine.select(
+        f"""SELECT ?d ?area (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+              VALUES ?d {{ {values} }}
+              ?c a dsr:Commitment ; dsr:inDocument ?d ; dsr:policyArea ?area .
+            }} GROUP BY ?d ?area"""
+    )
+    total_rows = engine.select(
+        f"""SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+              VALUES ?d {{ {values} }}
+              ?c a dsr:Commitment ; dsr:inDocument ?d .
+            }} GROUP BY ?d"""
+    )
+
+    def slots(doc: str) -> list[int]:
+        return [i for i, d in enumerate(docs) if d == doc]  # both when a document is compared with itself
+
+    counts: dict[tuple[str, str], list[int]] = {}
+    labels: dict[str, tuple[str, str]] = {}
+    for r in pair_rows:
+        act, area = r["act"].value, r["area"].value
+        labels.setdefault(act, _labelled(r, "act"))
+        labels.setdefault(area, _labelled(r, "area"))
+        for i in slots(r["d"].value):
+            counts.setdefault((act, area), [0, 0])[i] += int(r["n"].value)
+    area_counts: dict[str, list[int]] = {}
+    for r in area_rows:
+        for i in slots(r["d"].value):
+            area_counts.setdefault(r["area"].value, [0, 0])[i] += int(r["n"].value)
+    totals = {r["d"].value: int(r["n"].value) for r in total_rows}
+
+    def key(iri: str) -> str:
+        return iri.rstrip("/").rsplit("/", 1)[-1]
+
+    pairs = [
+        CommitmentPair(key(act), *labels.get(act, ("", "")), key(area), *labels.get(area, ("", "")), n[0], n[1])
+        for (act, area), n in counts.items()
+    ]
+    pairs.sort(key=lambda p: (-(p.in_a + p.in_b), p.area, p.action))
+    areas = [AreaCount(key(area), *labels.get(area, ("", "")), n[0], n[1]) for area, n in area_counts.items()]
+    areas.sort(key=lambda r: (-(r.in_a + r.in_b), r.area))
+    return pairs, areas, totals
+
+
 def jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
     """Return |a ∩ b| / |a ∪ b| (0 for two empty sets)."""
     union = len(a | b)
@@ -223,6 +342,7 @@ def compare_documents(
                 shared_entities=sorted(ents & best_ents),
             )
         )
+    pairs, areas, totals = _commitments(engine, (iri_a, iri_b))
     return Comparison(
         a=_document_info(engine, iri_a),
         b=_document_info(engine, iri_b),
@@ -231,6 +351,10 @@ def compare_documents(
         only_b=only_b,
         clauses=matches,
         threshold=threshold,
+        pairs=pairs,
+        areas=areas,
+        commitments_a=totals.get(iri_a, 0),
+        commitments_b=totals.get(iri_b, 0),
     )
 
 
@@ -258,4 +382,33 @@ def render_table(comparison: Comparison, *, limit: int | None = None) -> str:
         best = "-" if m.best_match is None else str(m.best_match)
         heading = m.heading if len(m.heading) <= 60 else m.heading[:59] + "…"
         lines.append(f"  {m.clause:>3}  {best:>6}  {m.jaccard:>7.3f}  {'yes' if m.new else 'no':<3}  {heading}")
+    lines.append("")
+    lines.extend(_render_commitments(c, limit))
     return "\n".join(lines) + "\n"
+
+
+def _render_commitments(c: Comparison, limit: int | None) -> list[str]:
+    """The commitment sections of :func:`render_table`: totals, (action, area) pairs, policy areas."""
+    lines = [f"承诺 commitments: A {c.commitments_a}, B {c.commitments_b}"]
+    titles = {
+        "shared": "两份文件都作出的承诺（行动 · 政策领域）commitments both make (action · policy area)",
+        "only_in_a": "仅 A 作出的承诺 commitments only A makes",
+        "only_in_b": "仅 B 作出的承诺 commitments only B makes",
+    }
+    for key, pairs in c.pair_split().items():
+        lines.append(f"== {titles[key]} ({len(pairs)})")
+        shown = pairs if limit is None else pairs[:limit]
+        for p in shown:
+            lines.append(
+                f"  A {p.in_a:>3}  B {p.in_b:>3}  {p.action_zh or p.action} {p.action_en or p.action} · "
+                f"{p.area_zh or p.area} {p.area_en or p.area}"
+            )
+        if len(shown) < len(pairs):
+            lines.append(f"  … {len(pairs) - len(shown)} more (--format json lists all)")
+        lines.append("")
+    lines.append(f"== 政策领域的承诺数 commitments by policy area ({len(c.areas)})")
+    lines.append(f"  {'A':>4}  {'B':>4}  {'':<6}  policy area")
+    for r in c.areas:
+        where = "共有 both" if r.in_a and r.in_b else ("仅 A only A" if r.in_a else "仅 B only B")
+        lines.append(f"  {r.in_a:>4}  {r.in_b:>4}  {where:<6}  {r.zh or r.area} {r.en or r.area}")
+    return lines

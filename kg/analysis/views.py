@@ -12,9 +12,19 @@ clause-entity          clauses and the entities they mention; weight = number of
                        mentions (annotations) of the entity in the clause
 cooccurrence           entities; weight = number of clauses mentioning both; edge
                        attribute ``clauses`` lists them as ``slug#n;slug#m``
-technology-sector      technologies and sectors; weight = number of sentences where
-                       both are mentioned (annotations carry ``dsr:inSentence``);
+technology-sector      technologies and the sectors the text applies them in: the typed
+                       relation ``dsr:appliedIn`` (its ``dsr:RelationMention`` records);
+                       weight = number of sentences stating it; edge attributes
+                       ``relation`` (``appliedIn``), ``label`` (``应用于 applied in``)
+                       and ``sentences`` (``slug#n.k;…``)
+technology-sector-     technologies and sectors; weight = number of sentences where
+cooccurrence           both are mentioned (annotations carry ``dsr:inSentence``);
                        edge attribute ``sentences`` lists them as ``slug#n.k``
+commitments            bipartite: who commits (a document's parties, a country, an
+                       organisation, a government body, all countries) and the policy
+                       areas of the commitments; weight = number of commitments; edge
+                       attributes ``relation`` (``commitment``), ``label``, ``actions``
+                       (``promote 5; strengthen 3``), ``actions_zh`` and ``sentences``
 country-document       countries and documents; an edge when the country is a
                        signatory of the document or is mentioned in it; attribute
                        ``relation`` (``signatory`` or ``mentioned``), weight = number
@@ -267,7 +277,129 @@ SELECT DISTINCT ?e ?t WHERE {{
     return out
 
 
+def _relation_label(name: str) -> str:
+    """Return the readable name of a ``dsr:`` property in both languages (``应用于 applied in``)."""
+    from ..core.resources import class_labels
+
+    labels = class_labels().get(name, {})
+    zh, en = labels.get("zh", ""), labels.get("en", name)
+    return f"{zh} {en}".strip() if zh != en else en
+
+
 def _technology_sector(engine: QueryEngine, flt: ViewFilter) -> list[EdgeRow]:
+    """Technology → sector edges of the typed relation ``dsr:appliedIn``, one per pair,
+    weighted by the number of sentences whose relation mention states it."""
+    types = _types_for(("Technology", "Sector"), flt)
+    if types != ("Technology", "Sector"):
+        return []
+    query = f"""
+SELECT ?x ?y (COUNT(DISTINCT ?s) AS ?w) (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?ss) WHERE {{
+  {_doc_values("d", flt)}
+  ?m a dsr:RelationMention ; rdf:predicate dsr:appliedIn ; rdf:subject ?x ; rdf:object ?y ;
+     dsr:inSentence ?s ; dsr:inDocument ?d .
+  ?x a dsr:Technology .
+  ?y a dsr:Sector .
+}} GROUP BY ?x ?y"""
+    label = _relation_label("appliedIn")
+    rows = []
+    for r in engine.select(query):
+        x, y = _node(r["x"]), _node(r["y"])
+        rows.append(
+            EdgeRow(
+                x,
+                y,
+                _int(r["w"]),
+                {"relation": "appliedIn", "label": label, "sentences": _join_refs(_value(r["ss"]), sentence_ref)},
+                types={x: "Technology", y: "Sector"},
+            )
+        )
+    return rows
+
+
+#: Actor types of the commitments view, most specific first (an actor typed twice takes the first).
+_ACTOR_TYPES = ("Parties", "Group", "Country", "Organisation", "GovernmentBody")
+
+
+def _commitments(engine: QueryEngine, flt: ViewFilter) -> list[EdgeRow]:
+    """Actor → policy area edges: the number of commitments of that actor in that area, and
+    how many of them take each action."""
+    entity_types = _types_for(VIEWS["commitments"].entity_types, flt)
+    allowed = {"Parties", "Group", *entity_types, *(() if flt.types else ("Entity",))}
+    body = f"""{_doc_values("d", flt)}
+    ?c a dsr:Commitment ; dsr:inDocument ?d ; dsr:actor ?actor ; dsr:policyArea ?area ."""
+    query = f"""
+SELECT ?actor ?area ?act ?n ?w ?ss WHERE {{
+  {{ SELECT ?actor ?area ?act (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+    {body}
+    ?c dsr:action ?act .
+  }} GROUP BY ?actor ?area ?act }}
+  {{ SELECT ?actor ?area (COUNT(DISTINCT ?c) AS ?w) (GROUP_CONCAT(DISTINCT STR(?s); separator=" ") AS ?ss) WHERE {{
+    {body}
+    OPTIONAL {{ ?c dsr:inSentence ?s }}
+  }} GROUP BY ?actor ?area }}
+}}"""
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in engine.select(query):
+        key = (_node(r["actor"]), _node(r["area"]))
+        entry = pairs.setdefault(key, {"w": _int(r["w"]), "ss": _value(r["ss"]), "actions": {}})
+        entry["actions"][_node(r["act"])] = _int(r["n"])
+    if not pairs:
+        return []
+    actor_types = _typed(engine, sorted({a for a, _ in pairs}), _ACTOR_TYPES)
+    action_labels = _entity_cards(engine, sorted({act for e in pairs.values() for act in e["actions"]}))
+    label = _relation_label("Commitment").lower()
+    rows = []
+    for (actor, area), entry in sorted(pairs.items()):
+        kind = actor_types.get(actor, "Entity")
+        if kind not in allowed:
+            continue
+        ranked = sorted(entry["actions"].items(), key=lambda kv: (-kv[1], _fallback_label(kv[0])))
+        rows.append(
+            EdgeRow(
+                actor,
+                area,
+                entry["w"],
+                {
+                    "relation": "commitment",
+                    "label": label,
+                    "actions": "; ".join(f"{_action_key(a)} {n}" for a, n in ranked),
+                    "actions_zh": "；".join(
+                        f"{action_labels.get(a, {}).get('zh') or _action_key(a)} {n}" for a, n in ranked
+                    ),
+                    "sentences": _join_refs(entry["ss"], sentence_ref),
+                },
+                types={actor: kind, area: "PolicyArea"},
+            )
+        )
+    return rows
+
+
+def _action_key(iri: str) -> str:
+    """``promote`` for ``…/id/action/promote``."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _typed(engine: QueryEngine, iris: Sequence[str], order: Sequence[str]) -> dict[str, str]:
+    """Return the type of each IRI among ``order`` (the first that applies; ``Entity`` when none)."""
+    out: dict[str, str] = {}
+    rank = {t: i for i, t in enumerate(order)}
+    for chunk in _chunks(list(iris)):
+        query = f"""
+SELECT ?x ?t WHERE {{
+  VALUES ?x {{ {" ".join(_iri(i) for i in chunk)} }}
+  {_type_values("t", order)}
+  ?x a ?t .
+}}"""
+        for r in engine.select(query):
+            x, t = _node(r["x"]), _type_name(_value(r["t"])) or "Entity"
+            if x not in out or rank.get(t, 99) < rank.get(out[x], 99):
+                out[x] = t
+    for iri in iris:
+        out.setdefault(iri, "Entity")
+    return out
+
+
+def _technology_sector_cooccurrence(engine: QueryEngine, flt: ViewFilter) -> list[EdgeRow]:
     types = _types_for(("Technology", "Sector"), flt)
     if types != ("Technology", "Sector"):
         # one side filtered away: no technology–sector pair can remain
@@ -358,15 +490,47 @@ VIEWS: dict[str, ViewSpec] = {
         ),
         ViewSpec(
             "technology-sector",
-            "Technologies and sectors",
-            "Technologies linked to the sectors they are mentioned with in the same sentence; edge weight = number of "
-            "such sentences, edge attribute 'sentences' lists them (slug#clause.sentence).",
+            "Technologies applied in sectors",
+            "Technologies linked to the sectors a sentence applies them in (the typed relation dsr:appliedIn, "
+            "e.g. big data and robotics in agriculture); edge weight = number of sentences stating it, edge "
+            "attributes 'relation' (appliedIn), 'label' and 'sentences' (slug#clause.sentence).",
             ("Technology", "Sector"),
             (),
             _technology_sector,
+            ("relation", "label", "sentences"),
+            title_zh="技术应用于行业",
+            description_zh="技术与句子所说的应用行业相连（类型化关系 dsr:appliedIn，例如大数据、机器人应用于农业）；"
+            "边权重 = 陈述该关系的句子数，边属性 relation（appliedIn）、label 和 sentences（slug#条款.句子）。",
+        ),
+        ViewSpec(
+            "technology-sector-cooccurrence",
+            "Technologies and sectors in the same sentence",
+            "Technologies linked to the sectors they are mentioned with in the same sentence, whatever the sentence "
+            "says about them; edge weight = number of such sentences, edge attribute 'sentences' lists them "
+            "(slug#clause.sentence).",
+            ("Technology", "Sector"),
+            (),
+            _technology_sector_cooccurrence,
             ("sentences",),
-            title_zh="技术与行业",
-            description_zh="技术与在同一句中一起被提及的行业相连；边权重 = 这样的句子数，边属性 sentences 列出这些句子（slug#条款.句子）。",
+            title_zh="同句出现的技术与行业",
+            description_zh="技术与在同一句中一起被提及的行业相连（不论句子怎样说它们）；边权重 = 这样的句子数，"
+            "边属性 sentences 列出这些句子（slug#条款.句子）。",
+        ),
+        ViewSpec(
+            "commitments",
+            "Who commits to what",
+            "Bipartite: who commits (a document's parties, a named country, organisation or government body, or "
+            "all countries) linked to the policy areas of their commitments; edge weight = number of commitments, "
+            "edge attributes 'relation' (commitment), 'actions' (e.g. 'promote 5; strengthen 3'), 'actions_zh' "
+            "and 'sentences'.",
+            ("Country", "Organisation", "GovernmentBody"),
+            ("Parties", "Group", "PolicyArea"),
+            _commitments,
+            ("relation", "label", "actions", "actions_zh", "sentences"),
+            title_zh="谁承诺做什么",
+            description_zh="二部图：承诺的主体（文件的各方、具名的国家、组织或政府机构、各国）与其承诺的政策领域相连；"
+            "边权重 = 承诺数，边属性 relation（commitment）、actions（如 promote 5; strengthen 3）、"
+            "actions_zh（如 促进 5；加强 3）和 sentences。",
         ),
         ViewSpec(
             "country-document",
@@ -547,6 +711,28 @@ SELECT ?c ?d (MIN(?num) AS ?n) (MIN(STR(?h)) AS ?heading) WHERE {{
     return cards
 
 
+def _parties_cards(engine: QueryEngine, iris: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The document and its title for each parties node (``<doc> dsr:parties <doc>/parties``)."""
+    cards: dict[str, dict[str, str]] = {}
+    for chunk in _chunks(sorted(iris)):
+        query = f"""
+SELECT ?p ?d (MIN(STR(?zh)) AS ?tzh) (MIN(STR(?en)) AS ?ten) (MIN(STR(?any)) AS ?tany) WHERE {{
+  VALUES ?p {{ {" ".join(_iri(i) for i in chunk)} }}
+  ?d dsr:parties ?p .
+  OPTIONAL {{ ?d dcterms:title ?zh FILTER(LANGMATCHES(LANG(?zh), "zh")) }}
+  OPTIONAL {{ ?d dcterms:title ?en FILTER(LANGMATCHES(LANG(?en), "en")) }}
+  OPTIONAL {{ ?d dcterms:title ?any }}
+}} GROUP BY ?p ?d"""
+        for r in engine.select(query):
+            cards[_value(r["p"]) or ""] = {
+                "document": _value(r["d"]) or "",
+                "zh": _value(r["tzh"]) or "",
+                "en": _value(r["ten"]) or "",
+                "any": _value(r["tany"]) or "",
+            }
+    return cards
+
+
 def _fallback_label(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
 
@@ -562,6 +748,7 @@ def _node_attributes(engine: QueryEngine, types: dict[str, str]) -> dict[str, di
     others = [i for i, t in types.items() if t != "Clause"]
     entity_cards = _entity_cards(engine, others)
     clause_cards = _clause_cards(engine, clauses)
+    parties_cards = _parties_cards(engine, [i for i, t in types.items() if t == "Parties"])
     documents = (
         {d["iri"]: d for d in list_documents(engine)}
         if any(t in ("Clause", "Document") for t in types.values())
@@ -601,6 +788,21 @@ def _node_attributes(engine: QueryEngine, types: dict[str, str]) -> dict[str, di
                 "label_en": card.get("en") or title,
                 "iri": iri,
                 "document": iri,
+            }
+        elif type_ == "Parties" and iri in parties_cards:
+            # "the parties" of which document: its title in front (the titles are what people know)
+            from ..core.resources import class_labels
+
+            doc_card, card = parties_cards[iri], entity_cards.get(iri, {})
+            named = class_labels().get("Parties", {})
+            title_zh = doc_card["zh"] or doc_card["any"] or doc_card["en"]
+            title_en = doc_card["en"] or doc_card["any"] or doc_card["zh"]
+            attrs[iri] = {
+                "type": "Parties",
+                "label_zh": _shorten(f"{title_zh} {card.get('zh') or named.get('zh', '')}".strip(), 60),
+                "label_en": _shorten(f"{title_en}: {card.get('en') or named.get('en', '')}".strip(), 60),
+                "iri": iri,
+                "document": doc_card["document"],
             }
         else:
             card = entity_cards.get(iri, {})

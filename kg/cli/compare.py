@@ -1,4 +1,4 @@
-"""``kg compare DOC_A DOC_B``: entities and clauses shared and unique."""
+"""``kg compare DOC_A DOC_B``: entities, clauses, commitments and policy areas shared and unique."""
 
 from __future__ import annotations
 
@@ -25,10 +25,15 @@ from ._util import BASE_OPTION, STORE_OPTION
     help="A clause of B is new when its best Jaccard with any clause of A is below this.",
 )
 @click.option(
-    "--limit", type=int, default=50, show_default=True, help="Entities shown per table section (json lists all)."
+    "--limit",
+    type=int,
+    default=50,
+    show_default=True,
+    help="Rows shown per entity or commitment section (json lists all).",
 )
 def compare(doc_a: str, doc_b: str, store_path: Path, base: str, fmt: str, threshold: float, limit: int) -> None:
-    """Compare two documents: shared and unique entities, and what B's clauses add to A.
+    """Compare two documents: shared and unique entities, what B's clauses add to A, and the
+    commitments (action · policy area pairs) and policy areas both, only A or only B make.
 
     DOC_A and DOC_B are document slugs (file name without extension, e.g.
     000_bf54f53887da828b), file names, or document IRIs.

@@ -129,8 +129,9 @@ def export(
     show_summary: bool,
     store_path: Path,
 ) -> None:
-    """Export a relation view (clause-entity, cooccurrence, technology-sector, country-document,
-    organisation-clause) with node metrics.
+    """Export a relation view (clause-entity, cooccurrence, technology-sector (dsr:appliedIn),
+    technology-sector-cooccurrence, commitments, country-document, organisation-clause) with
+    node metrics.
 
     \b
     Formats: gexf (Gephi: typed attributes, colours by type, sizes by weighted degree,

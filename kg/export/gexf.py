@@ -54,7 +54,9 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3", dynamic: boo
     type is the attribute ``node_type`` (:data:`GEXF_ATTRIBUTE_NAMES`: ``type`` is reserved
     by sigma.js and other graphology viewers); each node
     has ``viz:color`` by type, ``viz:size`` by weighted degree and ``viz:position`` from
-    :func:`layout`; edges carry ``weight``; the node label is in ``lang``.
+    :func:`layout`; edges carry ``weight`` and, on a typed relation, GEXF's own edge
+    ``label`` (``应用于 applied in``) besides the attribute ``relation`` (``appliedIn``),
+    which Gephi's partition filter splits edges by; the node label is in ``lang``.
 
     Args:
         G: a view (see :func:`kg.views.build_view`).
@@ -76,7 +78,8 @@ def to_gexf(G: nx.Graph, *, lang: str = "en", version: str = "1.3", dynamic: boo
         raise ViewError("a dynamic GEXF (timeline) needs GEXF 1.3; leave out --gexf-version 1.2draft")
     ns, viz, version_value = GEXF_VERSIONS[version]
     node_names = node_attribute_names(G)
-    edge_names = edge_attribute_names(G)
+    # an edge's ``label`` is GEXF's own edge label (Gephi shows it on the edge), not a column
+    edge_names = [name for name in edge_attribute_names(G) if name != "label"]
     out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>']
     w = out.append
     # No xsi:schemaLocation: the official 1.3 RELAX NG grammar does not allow it on <gexf>
@@ -148,12 +151,15 @@ def _nodes(w: Callable[[str], None], G: nx.Graph, lang: str, names: list[str], d
 
 
 def _edges(w: Callable[[str], None], G: nx.Graph, names: list[str], dynamic: bool = False) -> None:
-    """Edges with their weight and attribute values."""
+    """Edges with their label (a typed relation's name), weight and attribute values."""
     w(f'    <edges count="{G.number_of_edges()}">')
     for i, (u, v, data) in enumerate(sorted_edges(G)):
         attrs = [name for name in names if name in data]
         weight = data.get("weight", 1)
-        head = f'      <edge id="{i}" source={xml_attr(u)} target={xml_attr(v)} weight={xml_attr(weight)}'
+        head = f'      <edge id="{i}" source={xml_attr(u)} target={xml_attr(v)}'
+        if data.get("label"):
+            head += f" label={xml_attr(data['label'])}"
+        head += f" weight={xml_attr(weight)}"
         timed = dynamic and data.get("first_date")
         if not attrs and not timed:
             w(head + "/>")

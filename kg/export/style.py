@@ -22,6 +22,9 @@ TYPE_COLOURS: dict[str, str] = {
     "Sector": "#59A14F",
     "Clause": "#9C9C9C",
     "Document": "#B07AA1",
+    "Parties": "#EDC948",
+    "Group": "#BAB0AC",
+    "PolicyArea": "#17BECF",
 }
 OTHER_COLOUR = "#76B7B2"
 #: Colours for node types added later (GovernmentBody, Event, Place …), picked by name.

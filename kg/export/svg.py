@@ -96,7 +96,7 @@ def to_svg(
     w(f"<title>{escape(xml_text(caption))}</title>")
     w('<rect width="100%" height="100%" fill="#ffffff"/>')
     _legend(w, G, margin, width, caption, metric, lang)
-    _edges(w, G, xy)
+    _edges(w, G, xy, lang)
     _nodes(w, G, xy, sizes, href or _default_href, lang, labels)
     w("</svg>")
     return ("\n".join(out) + "\n").encode("utf-8")
@@ -135,17 +135,29 @@ def _legend(
     w("</g>")
 
 
-def _edges(w: Callable[[str], None], G: nx.Graph, xy: Point) -> None:
-    """Edges as lines, wider for heavier edges."""
+def _edges(w: Callable[[str], None], G: nx.Graph, xy: Point, lang: str = "en") -> None:
+    """Edges as lines, wider for heavier edges; a typed relation's line carries ``data-relation``
+    and a tooltip (its label, weight and, on a commitment, the actions in ``lang``)."""
     top_w = max((int(d.get("weight", 1)) for _, _, d in G.edges(data=True)), default=1)
     w('<g class="edges" stroke="#8a8a8a" stroke-opacity="0.45" stroke-linecap="round">')
     for u, v, data in sorted_edges(G):
         (x1, y1), (x2, y2) = xy(u), xy(v)
-        sw = 0.6 + 3.4 * (int(data.get("weight", 1)) / top_w)
-        w(
+        weight = int(data.get("weight", 1))
+        sw = 0.6 + 3.4 * (weight / top_w)
+        head = (
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke-width="{sw:.2f}" '
-            f'data-source={xml_attr(u)} data-target={xml_attr(v)} data-weight="{int(data.get("weight", 1))}"/>'
+            f'data-source={xml_attr(u)} data-target={xml_attr(v)} data-weight="{weight}"'
         )
+        if not data.get("relation") or not data.get("label"):
+            w(head + "/>")
+            continue
+        tip = [f"{label(G.nodes[u], lang, u)} — {data['label']} — {label(G.nodes[v], lang, v)}"]
+        tip.append(f"{'权重' if lang == 'zh' else 'weight'}: {weight}")
+        actions = data.get("actions_zh") if lang == "zh" else None
+        if actions or data.get("actions"):
+            tip.append(f"{'行动' if lang == 'zh' else 'actions'}: {actions or data['actions']}")
+        text = escape(xml_text("\n".join(tip)))
+        w(f"{head} data-relation={xml_attr(data['relation'])}><title>{text}</title></line>")
     w("</g>")
 
 

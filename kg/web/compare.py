@@ -58,6 +58,26 @@ _TEMPLATE = """{% extends "base.html" %}
 <td>{{ '%.3f'|format(c.jaccard) }}</td><td>{{ '新 new' if c.new else '' }}</td></tr>{% endfor %}
 </tbody></table>
 </section>
+<section id="commitments">
+<h2>承诺 <small>Commitments</small></h2>
+<p class="summary"><span lang="zh">A 有 {{ result.summary.commitments_in_a }} 项承诺，B 有 {{ result.summary.commitments_in_b }} 项。下表按“行动 · 政策领域”比较：两份文件都作出的、只有 A 或只有 B 作出的承诺，以及各自的承诺数。</span>
+<span lang="en">A makes {{ result.summary.commitments_in_a }} commitments, B {{ result.summary.commitments_in_b }}. They are compared as (action, policy area) pairs: made by both, only by A, only by B, with the number of commitments behind each in A and in B.</span></p>
+{% for key, zh, en in pair_sections %}
+<section class="commitment-pairs" id="commitments-{{ key }}">
+<h3>{{ zh }} <small>{{ en }}</small> ({{ result.commitments[key]|length }})</h3>
+{% if result.commitments[key] %}<table><thead><tr><th>行动 Action</th><th>政策领域 Policy area</th><th>A</th><th>B</th></tr></thead><tbody>
+{% for p in result.commitments[key] %}<tr><td>{{ p.action_zh or p.action }} <span lang="en">{{ p.action_en or p.action }}</span></td><td>{{ p.area_zh or p.area }} <span lang="en">{{ p.area_en or p.area }}</span></td><td>{{ p.in_a }}</td><td>{{ p.in_b }}</td></tr>{% endfor %}
+</tbody></table>{% else %}<p class="empty"><span lang="zh">没有</span> <span lang="en">none</span></p>{% endif %}
+</section>
+{% endfor %}
+<section id="policy-areas">
+<h3>各政策领域的承诺数 <small>Commitments by policy area</small></h3>
+<table><thead><tr><th>政策领域 Policy area</th><th>A</th><th>B</th><th>共有或独有 Shared or unique</th></tr></thead><tbody>
+{% for r in result.policy_areas %}<tr class="{{ 'shared' if r.in_a and r.in_b else 'unique' }}"><td>{{ r.zh or r.area }} <span lang="en">{{ r.en or r.area }}</span></td><td>{{ r.in_a }}</td><td>{{ r.in_b }}</td>
+<td>{% if r.in_a and r.in_b %}共有 shared{% elif r.in_a %}仅 A only in A{% else %}仅 B only in B{% endif %}</td></tr>{% endfor %}
+</tbody></table>
+</section>
+</section>
 {% endif %}
 {% endblock %}
 """
@@ -110,6 +130,11 @@ def compare() -> Response:
             threshold=threshold,
             result=result,
             sections=[("shared", "共有 Shared"), ("only_in_a", "仅 A Only in A"), ("only_in_b", "仅 B Only in B")],
+            pair_sections=[
+                ("shared", "两份文件都作出的承诺", "Commitments both make"),
+                ("only_in_a", "仅 A 作出的承诺", "Commitments only A makes"),
+                ("only_in_b", "仅 B 作出的承诺", "Commitments only B makes"),
+            ],
         )
         response = make_response(html)
         response.mimetype = "text/html"
