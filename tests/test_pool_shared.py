@@ -57,21 +57,19 @@ def test_workers_are_forks_of_the_one_copy(shared):
     assert worker_memory["Private"] < 0.5 * worker_memory["Rss"]
 
 
-def test_time_out_kills_the_process_and_the_query_beside_it_is_answered(shared):
-    (before,) = shared.worker_pids()
+def _runaway_with_a_neighbour(engine: PoolEngine) -> dict[str, object]:
+    """Run the runaway query and, 1.2 s later, a 2.5 s request beside it; return what happened."""
     outcome: dict[str, object] = {}
 
     def runaway() -> None:
         try:
-            shared.run(RUNAWAY)
+            engine.run(RUNAWAY)
         except QueryTimeout as exc:
             outcome["error"] = exc
 
     def slow_neighbour() -> None:
-        # Sent while the runaway runs, on the other slot of the same process; the kill at the
-        # limit ends it too, and the engine sends it again to the replacement.
         time.sleep(1.2)
-        outcome["neighbour"] = shared._call("sleep", {"seconds": 0.6}, 10.0)
+        outcome["neighbour"] = engine._call("sleep", {"seconds": 2.5}, 15.0)
         outcome["neighbour_done"] = time.monotonic()
 
     threads = [threading.Thread(target=runaway), threading.Thread(target=slow_neighbour)]
@@ -79,11 +77,35 @@ def test_time_out_kills_the_process_and_the_query_beside_it_is_answered(shared):
         t.start()
     for t in threads:
         t.join()
-    assert isinstance(outcome["error"], QueryTimeout) and outcome["error"].status == 503
-    assert "neighbour" in outcome and shared.retried == 1
-    assert not pid_alive(before)
-    (after,) = shared.worker_pids()
-    assert after != before and _parent(after) == shared.status()["copy"]["pid"]
+    return outcome
+
+
+def test_time_out_kills_the_process_and_the_query_beside_it_is_answered(seed_store_path):
+    # Recycling off (a share no worker reaches): the neighbour is sent, on the other slot, to
+    # the process the runaway runs in; the kill at the limit ends it too, and the engine
+    # sends it again to the replacement.
+    with PoolEngine(seed_store_path, workers=2, timeout=1.5, recycle_share=100.0) as engine:
+        engine.start()
+        (before,) = engine.worker_pids()
+        outcome = _runaway_with_a_neighbour(engine)
+        assert isinstance(outcome["error"], QueryTimeout) and outcome["error"].status == 503
+        assert "neighbour" in outcome and engine.retried == 1
+        assert not pid_alive(before)
+        (after,) = engine.worker_pids()
+        assert after != before and _parent(after) == engine.status()["copy"]["pid"]
+
+
+def test_a_grown_worker_takes_no_new_query(shared):
+    # Default recycling: the runaway's private memory passes QUERY_RECYCLE_SHARE of the copy,
+    # so its process takes no new query; the neighbour runs on a fresh fork and is answered
+    # without being sent twice, while the runaway's process is killed at the limit.
+    (before,) = shared.worker_pids()
+    outcome = _runaway_with_a_neighbour(shared)
+    assert isinstance(outcome["error"], QueryTimeout)
+    assert "neighbour" in outcome and shared.retried == 0
+    status = shared.status()
+    assert status["recycled"] >= 1 and status["killed"] == 1
+    assert not pid_alive(before) and before not in shared.worker_pids()
 
 
 def test_replacement_serves_well_under_a_second(shared):

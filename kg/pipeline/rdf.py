@@ -222,7 +222,7 @@ def document_triples(
                     signed.append(entity)
                     t(doc, P_SIGNATORY, f"<{entity}>")
     if reading is not None:
-        _reading(t, doc, structure, reading, signed, base, lang)
+        _reading(t, doc, structure, reading, signed, base, lang, annotation_context)
 
     return doc, "\n".join(lines) + "\n"
 
@@ -422,7 +422,14 @@ def commitment_iri(clause: str, start: int, end: int) -> str:
 
 
 def _reading(
-    t, doc: str, structure: DocumentStructure, reading: Reading, signed: list[str], base: str, lang: str
+    t,
+    doc: str,
+    structure: DocumentStructure,
+    reading: Reading,
+    signed: list[str],
+    base: str,
+    lang: str,
+    context: bool = False,
 ) -> None:
     """Commitments, clause policy areas and typed relations, each traced to its words.
 
@@ -480,7 +487,7 @@ def _reading(
         clause, span = cue.rsplit("/cue/", 1)
         start, end = (int(x) for x in span.split("-"))
         number = int(clause.rsplit("/", 1)[-1])
-        _cue(t, cue, clause, texts[number][start:end], start, end, bodies, sentences.get((number, start), 0))
+        _cue(t, cue, clause, texts[number], start, end, bodies, sentences.get((number, start), 0), context)
 
 
 def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str, base: str, lang: str) -> None:
@@ -515,8 +522,11 @@ def _area(t, node: str, f: AreaFinding, base: str, commitments: list[str]) -> No
         t(evidence, P_EVIDENCE_COMMITMENT, f"<{c}>")
 
 
-def _cue(t, a: str, clause: str, exact: str, start: int, end: int, bodies: list[str], sentence: int) -> None:
-    """The cue word of commitments and relation mentions, annotated like a mention (motivation: classifying)."""
+def _cue(
+    t, a: str, clause: str, text: str, start: int, end: int, bodies: list[str], sentence: int, context: bool = False
+) -> None:
+    """The cue word of commitments and relation mentions, annotated like a mention (motivation:
+    classifying; with ``context`` also the quote's ``oa:prefix``/``oa:suffix``)."""
     target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
     t(a, _A, T_ANNOTATION)
     t(a, P_MOTIVATED_BY, V_CLASSIFYING)
@@ -530,7 +540,10 @@ def _cue(t, a: str, clause: str, exact: str, start: int, end: int, bodies: list[
     t(target, P_HAS_SELECTOR, f"<{quote}>")
     t(target, P_HAS_SELECTOR, f"<{position}>")
     t(quote, _A, T_QUOTE)
-    t(quote, P_EXACT, literal(exact))
+    t(quote, P_EXACT, literal(text[start:end]))
+    if context:
+        t(quote, P_PREFIX, literal(text[max(0, start - 16) : start]))
+        t(quote, P_SUFFIX, literal(text[end : end + 16]))
     t(position, _A, T_POSITION)
     t(position, P_START, integer(start))
     t(position, P_END, integer(end))
