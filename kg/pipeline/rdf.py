@@ -378,12 +378,7 @@ def _evidence(t, doc: str, prop: str, body: str, ev: Evidence) -> None:
     t(position, P_END, integer(ev.end))
 
 
-T_COMMITMENT, T_RELATION_MENTION, T_PARTIES, T_AREA_EVIDENCE = (
-    _iri(DSR.Commitment),
-    _iri(DSR.RelationMention),
-    _iri(DSR.Parties),
-    _iri(DSR.AreaEvidence),
-)
+T_COMMITMENT, T_RELATION_MENTION, T_PARTIES = _iri(DSR.Commitment), _iri(DSR.RelationMention), _iri(DSR.Parties)
 P_ACTION, P_ACTOR, P_CONCERNS, P_CUE, P_IN_DOCUMENT = (
     _iri(DSR.action),
     _iri(DSR.actor),
@@ -496,10 +491,8 @@ def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str
     t(node, P_IN_SENTENCE, f"<{sentence_iri(clause, c.sentence)}>")
     t(node, P_ACTION, f"<{rebase(c.action, base)}>")
     t(node, P_ACTOR, f"<{rebase(c.actor, base) if c.actor else parties}>")
-    names = _class_labels()["Commitment"]
-    action = c.action.rstrip("/").rsplit("/", 1)[-1]
-    t(node, _LABEL, literal(f"{names['zh']} {c.clause}.{c.sentence}: {c.exact}", "zh"))
-    t(node, _LABEL, literal(f"{names['en']} {c.clause}.{c.sentence}: {action}", "en"))
+    # no rdfs:label: a distinct string per commitment is costly to store (pages name a
+    # commitment by its action's label); the cue's oa:exact holds the words
     for e in c.concerns:
         t(node, P_CONCERNS, f"<{rebase(e, base)}>")
     t(node, P_CUE, f"<{clause}/cue/{c.start}-{c.end}>")
@@ -512,7 +505,6 @@ def _area(t, node: str, f: AreaFinding, base: str, commitments: list[str]) -> No
     evidence = f"{node}/area/{area.rstrip('/').rsplit('/', 1)[-1]}"
     t(node, P_POLICY_AREA, f"<{area}>")
     t(node, P_AREA_EVIDENCE, f"<{evidence}>")
-    t(evidence, _A, T_AREA_EVIDENCE)
     t(evidence, P_POLICY_AREA, f"<{area}>")
     for w in f.words:
         t(evidence, P_EVIDENCE_WORD, literal(w))

@@ -145,7 +145,8 @@ def _labels(iris: list[str]) -> dict[str, dict[str, str]]:
         values = " ".join(_iri(i) for i in iris[chunk : chunk + 200])
         for row in get_engine().select(
             f"""SELECT ?s ?l ?t WHERE {{ VALUES ?s {{ {values} }}
-                 {{ ?s rdfs:label ?l }} UNION {{ ?s dcterms:title ?l }} UNION {{ ?s a ?t
+                 {{ ?s rdfs:label ?l }} UNION {{ ?s dcterms:title ?l }}
+                 UNION {{ ?s a dsr:Commitment ; dsr:action/rdfs:label ?l }} UNION {{ ?s a ?t
                     VALUES ?t {{ dsr:Country dsr:Organisation dsr:Technology dsr:Sector dsr:GovernmentBody dsr:Event
                                 dsr:Place dsr:DocumentKind dsr:Document dsr:Clause dsr:Sentence }} }} }}"""
         ):
