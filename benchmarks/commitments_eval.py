@@ -66,8 +66,9 @@ class Tally:
         self.fn += sum(g.values()) - hit
 
     def scores(self) -> tuple[float, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        from evaluate import score  # the entity evaluation's definition (1.0 when nothing to find)
+
+        p, r, _ = score(self.tp, self.fp, self.fn)
         return p, r
 
 
@@ -91,16 +92,10 @@ def document_path(doc: str, realdocs: Path | None) -> Path | None:
 
 
 def read_document(path: Path, lexicon):
-    """The real pipeline, up to the commitments (no store)."""
-    from kg.pipeline.commitments import read_commitments
-    from kg.pipeline.extract import extract_all
-    from kg.pipeline.ingest import read_source
-    from kg.pipeline.structure import segment
+    """The real pipeline, up to the commitments (no store): what ``kg build`` reads."""
+    from kg.build.document import analyse
 
-    source = read_source(path)
-    structure = segment(source, lexicon.cues(), fallback_title=path.stem)
-    extraction = extract_all(source, structure, lexicon)
-    return read_commitments(source, structure, extraction.mentions, lexicon)
+    return analyse(path, lexicon).reading
 
 
 def evaluate(docs: tuple[str, ...], name: str, lexicon, realdocs: Path | None) -> PartResult:
@@ -141,7 +136,7 @@ def evaluate(docs: tuple[str, ...], name: str, lexicon, realdocs: Path | None) -
                 t["commitment areas"].add({_key(a.area) for a in fc.areas}, set(gc["areas"].split()))
         gold_clauses = {int(r["clause"]): set(r["areas"].split()) for r in gold_a if r["doc"] == doc}
         for clause, areas in gold_clauses.items():
-            found = {_key(a.area) for a in (reading.clause_areas or {}).get(clause, ())}
+            found = {_key(a.area) for a in reading.clause_areas.get(clause, ())}
             t["clause areas"].add(found, areas)
             if found != areas:
                 result.errors.append(f"{doc} clause {clause}: areas {sorted(found)} vs gold {sorted(areas)}")

@@ -170,15 +170,10 @@ class Prediction:
 
 def predict(path: Path, lexicon) -> Prediction:
     """Run the pipeline on one document: entities with their surfaces and document offsets, and metadata."""
-    from kg.pipeline.extract import extract_all
-    from kg.pipeline.ingest import read_source
-    from kg.pipeline.metadata import document_metadata
-    from kg.pipeline.structure import segment
+    from kg.build.document import analyse
 
-    source = read_source(path)
-    structure = segment(source, lexicon.cues())
-    extraction = extract_all(source, structure, lexicon)
-    metadata = document_metadata(source, structure, extraction, lexicon)
+    a = analyse(path, lexicon)  # the stages exactly as kg build runs them
+    source, structure, extraction, metadata = a.source, a.structure, a.extraction, a.metadata
     starts = {c.number: c.start for c in structure.clauses}
     entities: dict[str, Found] = {}
     for m in extraction.mentions:

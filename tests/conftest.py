@@ -18,6 +18,24 @@ SEED_IRI = "https://w3id.org/dsr-kg/id/document/000_bf54f53887da828b"
 ID = "https://w3id.org/dsr-kg/id/"
 
 
+def seed_gold_relations(predicate: str) -> set[tuple[str, str]]:
+    """The seed's ``(subject, object)`` keys of one typed relation in the hand-made gold
+    (``eval/commitments/relations.tsv``: ``technology/big-data``, ``document`` …)."""
+    import csv
+
+    with open(ROOT / "eval" / "commitments" / "relations.tsv", encoding="utf-8", newline="") as f:
+        rows = csv.DictReader(f, delimiter="\t")
+        return {(r["subject"], r["object"]) for r in rows if r["doc"] == SEED.stem and r["predicate"] == predicate}
+
+
+#: Entity IRIs of the technologies the seed applies in agriculture (clause 3), from the gold.
+SEED_AGRICULTURE_TECHNOLOGIES = frozenset(
+    ID + s for s, o in seed_gold_relations("appliedIn") if o == "sector/agriculture"
+)
+#: Entity IRIs of the organisations the seed invites to play a role (clause 20), from the gold.
+SEED_INVITED = frozenset(ID + o for _, o in seed_gold_relations("invitesRole"))
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     """The seed document (the 2023 Beijing Initiative)."""

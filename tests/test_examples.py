@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SEED_AGRICULTURE_TECHNOLOGIES, SEED_INVITED
 
 from kg.query.sparql import execute
 from kg.store import open_store
@@ -99,15 +100,7 @@ def _bindings(store_path, name: str) -> list[dict]:
     return json.loads(result.body)["results"]["bindings"]
 
 
-AGRI_TECHNOLOGIES = {
-    "big-data",
-    "internet-of-things",
-    "artificial-intelligence",
-    "unmanned-aerial-vehicle",
-    "robotics",
-    "automation",
-    "remote-sensing",
-}
+AGRI_TECHNOLOGIES = {iri.rsplit("/", 1)[-1] for iri in SEED_AGRICULTURE_TECHNOLOGIES}
 
 
 def test_technologies_applied_in_agriculture_on_the_seed(seed_store_path):
@@ -121,7 +114,7 @@ def test_technologies_applied_in_agriculture_on_the_seed(seed_store_path):
 def test_organisations_invited_to_a_role_on_the_seed(seed_store_path):
     """Clause 20 of the seed invites UNCTAD, UNIDO and ITU to play a role."""
     rows = _bindings(seed_store_path, "22-")
-    assert {b["organisation"]["value"].rsplit("/", 1)[-1] for b in rows} == {"unctad", "unido", "itu"}
+    assert {b["organisation"]["value"] for b in rows} == SEED_INVITED
     assert {b["zh"]["value"] for b in rows} == {"联合国贸易和发展会议", "联合国工业发展组织", "国际电信联盟"}
 
 

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import NotFound, ViewError
 from ..core.iris import is_safe_iri
+from ..core.resources import class_labels
 from ..core.vocab import DSR, ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -279,8 +280,6 @@ SELECT DISTINCT ?e ?t WHERE {{
 
 def _relation_label(name: str) -> str:
     """Return the readable name of a ``dsr:`` property in both languages (``应用于 applied in``)."""
-    from ..core.resources import class_labels
-
     labels = class_labels().get(name, {})
     zh, en = labels.get("zh", ""), labels.get("en", name)
     return f"{zh} {en}".strip() if zh != en else en
@@ -791,8 +790,6 @@ def _node_attributes(engine: QueryEngine, types: dict[str, str]) -> dict[str, di
             }
         elif type_ == "Parties" and iri in parties_cards:
             # "the parties" of which document: its title in front (the titles are what people know)
-            from ..core.resources import class_labels
-
             doc_card, card = parties_cards[iri], entity_cards.get(iri, {})
             named = class_labels().get("Parties", {})
             title_zh = doc_card["zh"] or doc_card["any"] or doc_card["en"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.errors import KGError
 from ..core.iris import DEFAULT_BASE
+from ..core.records import DocumentMetadata, DocumentStructure, Extraction, Reading, SourceText
 from ..pipeline.commitments import read_commitments
 from ..pipeline.extract import extract_all
 from ..pipeline.ingest import read_source
@@ -47,6 +48,31 @@ class DocumentResult:
         return self.nquads.decode("utf-8").replace(f" <{self.iri}> .\n", " .\n")
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """Every stage's record for one file, before RDF (what :func:`analyse` returns)."""
+
+    source: SourceText
+    structure: DocumentStructure
+    extraction: Extraction
+    metadata: DocumentMetadata
+    reading: Reading
+
+
+def analyse(path: str | Path, lexicon: Lexicon) -> Analysis:
+    """Run ingest → structure → extract → metadata → commitments for one file (no RDF, no store).
+
+    Raises:
+        SourceError: the file cannot be read (see :func:`kg.pipeline.ingest.read_source`).
+    """
+    source = read_source(path)
+    structure = segment(source, lexicon.cues(), fallback_title=Path(path).stem)
+    extraction = extract_all(source, structure, lexicon)
+    metadata = document_metadata(source, structure, extraction, lexicon)
+    reading = read_commitments(source, structure, extraction.mentions, lexicon)
+    return Analysis(source, structure, extraction, metadata, reading)
+
+
 def process_file(
     path: str | Path,
     lexicon: Lexicon,
@@ -63,12 +89,9 @@ def process_file(
     Raises:
         SourceError: the file cannot be read (see :func:`kg.pipeline.ingest.read_source`).
     """
-    source = read_source(path)
-    structure = segment(source, lexicon.cues(), fallback_title=Path(path).stem)
-    extraction = extract_all(source, structure, lexicon)
+    a = analyse(path, lexicon)
+    source, structure, extraction = a.source, a.structure, a.extraction
     mentions = list(extraction.mentions)
-    metadata = document_metadata(source, structure, extraction, lexicon)
-    reading = read_commitments(source, structure, mentions, lexicon)
     iri, nt = document_triples(
         source,
         structure,
@@ -77,9 +100,9 @@ def process_file(
         built_at=built_at,
         lexicon_fingerprint=lexicon.fingerprint,
         entities=extraction.entities,
-        metadata=metadata,
+        metadata=a.metadata,
         annotation_context=annotation_context,
-        reading=reading,
+        reading=a.reading,
     )
     # Every line ends with " ." and no literal holds a raw newline: name the graph on each line.
     nquads = nt.replace(" .\n", f" <{iri}> .\n").encode("utf-8")

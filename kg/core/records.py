@@ -5,7 +5,7 @@ Offsets are code points (Python ``str`` indices), end exclusive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -174,5 +174,5 @@ class Reading:
     """What a document commits to (output of :mod:`kg.pipeline.commitments`)."""
 
     commitments: tuple[Commitment, ...] = ()
-    clause_areas: dict[int, tuple[AreaFinding, ...]] | None = None  #: clause number → areas
+    clause_areas: dict[int, tuple[AreaFinding, ...]] = field(default_factory=dict)  #: clause number → areas
     relations: tuple[RelationFinding, ...] = ()

@@ -42,12 +42,13 @@ def lexicon_files(directory: Path | None = None) -> list[Path]:
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def class_labels() -> dict[str, dict[str, str]]:
     """Return ``{local name: {"zh": …, "en": …}}`` for every ``dsr:`` term with labels in ``dsr.ttl``.
 
     The ontology is the one source of the names of node types shown to people (legends,
     filters, summaries), so a class added there (GovernmentBody, Event, Place …) is named
-    in both languages without code changes.
+    in both languages without code changes. Read once per process (callers must not change it).
     """
     import pyoxigraph as ox
 

@@ -108,6 +108,7 @@ class _Tables:
     governors: frozenset[str]
     blocked: re.Pattern[str] | None
     words: dict[str, frozenset[str]]  #: list name → its phrases (for membership tests)
+    endings: dict[str, tuple[str, ...]]  #: list name → its phrases (for ``str.endswith``)
     relation_cue: re.Pattern[str] | None  #: any word a typed relation needs (a statement without one has none)
     matchers: dict[str, Callable[[str, int], re.Match[str] | None]]  #: list name → its bound ``match``
 
@@ -170,8 +171,6 @@ def _compile(lexicon: Lexicon, language: str) -> _Tables:
     for cue, lang, area in lexicon.area_cues:
         if lang == language:
             area_of.setdefault(norm(cue), area)
-    if english:  # acronyms (AI, SMEs) keep their case: match them on the unlowered text
-        area_of = dict(area_of.items())
     actor_labels = {norm(label): iri for label, lang, iri in lexicon.actor_labels if lang == language}
     lists = {name: _alternation((norm(p) for p in lexicon.phrase_list(name, language)), english) for name in _LISTS}
     return _Tables(
@@ -185,6 +184,7 @@ def _compile(lexicon: Lexicon, language: str) -> _Tables:
         actor_label=_alternation(actor_labels, english),
         governors=lexicon.verb_governors,
         words={name: frozenset(norm(p) for p in lexicon.phrase_list(name, language)) for name in _LISTS},
+        endings={name: tuple(sorted(norm(p) for p in lexicon.phrase_list(name, language))) for name in _LISTS},
         matchers={name: p.match for name, p in lists.items() if p is not None},
         relation_cue=_alternation(
             (
@@ -210,14 +210,13 @@ class _Row:
 class _Clause:
     """One clause being read: its search text and its mentions by offset."""
 
-    def __init__(self, clause: Clause, mentions: Sequence[Mention], tables: _Tables, types: dict[str, str]):
+    def __init__(self, clause: Clause, mentions: Sequence[Mention], tables: _Tables):
         self.clause = clause
         self.tables = tables
         raw = search_form(clause.text, "zh")
         self.text = raw.lower() if tables.english else raw
         self.mentions = sorted(mentions, key=lambda m: (m.start, -m.end))
         self.starts = [m.start for m in self.mentions]
-        self.types = types
         self._matchers = tables.matchers
 
     def mentions_in(self, start: int, end: int, types: frozenset[str] = _CONCERN_TYPES) -> list[Mention]:
@@ -250,8 +249,8 @@ class _Clause:
 
     def ends_with(self, name: str, start: int, end: int) -> bool:
         """True when ``text[start:end]`` ends with a phrase of list ``name``."""
-        words = self.tables.words.get(name) or frozenset()
-        return bool(words) and self.text.endswith(tuple(words), start, end)
+        endings = self.tables.endings.get(name, ())
+        return bool(endings) and self.text.endswith(endings, start, end)
 
     def search(self, name: str, start: int, end: int) -> re.Match[str] | None:
         pattern = self.tables.lists.get(name)
@@ -308,7 +307,7 @@ def read_commitments(
     """
     tables = _tables(lexicon, source.language)
     if tables.cue is None:
-        return Reading((), {}, ())
+        return Reading()
     by_clause: dict[int, list[Mention]] = {}
     for m in mentions:
         by_clause.setdefault(m.clause, []).append(m)
@@ -316,7 +315,7 @@ def read_commitments(
     relations: list[RelationFinding] = []
     clause_areas: dict[int, tuple[AreaFinding, ...]] = {}
     for clause in structure.clauses:
-        reader = _Clause(clause, by_clause.get(clause.number, ()), tables, lexicon.types)
+        reader = _Clause(clause, by_clause.get(clause.number, ()), tables)
         first = len(commitments)
         for sentence in clause.sentences:
             if clause.number == 0 and sentence.text.strip() == structure.title.strip():
@@ -324,9 +323,9 @@ def read_commitments(
             actor = ""
             for s, e in _pieces(reader.text, sentence.start, sentence.end, _STATEMENT_END):
                 actor = _actor(reader, s, e) or actor
-                found = _statement(reader, sentence.number, s, e, actor, lexicon)
-                commitments.extend(found)
-                relations.extend(_relations(reader, sentence.number, s, e, actor))
+                parts = _pieces(reader.text, s, e, _PART_END)
+                commitments.extend(_statement(reader, sentence.number, s, e, parts, actor, lexicon))
+                relations.extend(_relations(reader, sentence.number, s, e, parts, actor))
         clause_areas[clause.number] = _clause_areas(reader, commitments[first:], first)
     return Reading(tuple(commitments), clause_areas, tuple(relations))
 
@@ -381,10 +380,17 @@ def _actor(reader: _Clause, start: int, end: int) -> str:
 # ---------------------------------------------------------------- commitments
 
 
-def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str, lexicon: Lexicon) -> list[Commitment]:
+def _statement(
+    reader: _Clause,
+    sentence: int,
+    start: int,
+    end: int,
+    parts: list[tuple[int, int]],
+    actor: str,
+    lexicon: Lexicon,
+) -> list[Commitment]:
     rows: list[_Row] = []
     english = reader.tables.english
-    parts = _pieces(reader.text, start, end, _PART_END)
     purposes: list[tuple[int, int]] = []
     cue = reader.tables.cue
     if cue is None or not cue.search(reader.text, start, end):
@@ -405,7 +411,7 @@ def _statement(reader: _Clause, sentence: int, start: int, end: int, actor: str,
         return []
     # a part, or reported words, may name their own subject (习近平指出，中方愿…; "Deng said that China will …")
     named: list[tuple[int, str]] = []
-    for ps, pe in parts:
+    for ps, pe in parts[1:]:  # the first part's subject is ``actor`` already
         found = _actor(reader, ps, pe)
         if found:
             named.append((ps, found))
@@ -736,12 +742,14 @@ def _clause_areas(reader: _Clause, commitments: Sequence[Commitment], first: int
 # ---------------------------------------------------------------- typed relations
 
 
-def _relations(reader: _Clause, sentence: int, start: int, end: int, actor: str) -> list[RelationFinding]:
+def _relations(
+    reader: _Clause, sentence: int, start: int, end: int, parts: list[tuple[int, int]], actor: str
+) -> list[RelationFinding]:
     out: list[RelationFinding] = []
     cue = reader.tables.relation_cue
     if cue is None or not cue.search(reader.text, start, end) or not reader.mentions_in(start, end):
         return out
-    for ps, pe in _pieces(reader.text, start, end, _PART_END):
+    for ps, pe in parts:
         out.extend(_applied_in(reader, sentence, ps, pe))
         out.extend(_applied_to(reader, sentence, ps, pe))
         out.extend(_cooperates_with(reader, sentence, ps, pe, actor))

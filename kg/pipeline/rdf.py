@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, datetime
-from functools import lru_cache
 
 from .. import __version__
 from ..core.iris import DEFAULT_BASE, clause_iri, document_iri, rebase, sentence_iri, slugify
@@ -32,6 +31,7 @@ from ..core.records import (
     Reading,
     SourceText,
 )
+from ..core.resources import class_labels
 from ..core.vocab import DCTERMS, DSR, ENTITY_TYPES, OA, PROV, RDF, RDFS, XSD
 from . import pipeline_version
 
@@ -222,7 +222,7 @@ def document_triples(
                     signed.append(entity)
                     t(doc, P_SIGNATORY, f"<{entity}>")
     if reading is not None:
-        _reading(t, doc, structure, reading, signed, base, lang, annotation_context)
+        _reading(t, doc, structure, reading, signed, base, annotation_context)
 
     return doc, "\n".join(lines) + "\n"
 
@@ -282,26 +282,34 @@ def _annotation(t, c: str, text: str, m: Mention, entity: str, context: bool = F
     write time (benchmarks/RESULTS.md, "Build"); the offsets already locate every quote.
     """
     a = f"{c}/annotation/{m.start}-{m.end}"
-    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
     t(a, _A, T_ANNOTATION)
     if context:
         t(a, P_MOTIVATED_BY, V_IDENTIFYING)
     t(a, P_HAS_BODY, f"<{entity}>")
-    t(a, P_HAS_TARGET, f"<{target}>")
     if m.sentence:
         t(a, P_IN_SENTENCE, f"<{sentence_iri(c, m.sentence)}>")
+    _target(t, a, c, m.exact, m.start, m.end, text if context else None)
+
+
+def _target(t, a: str, clause: str, exact: str, start: int, end: int, context: str | None = None) -> None:
+    """An annotation's target: the words ``exact`` at ``start``-``end`` of the clause's text, by
+    a quote and a position selector. Every annotation (mention, metadata evidence, cue word)
+    is located the same way; given the clause's text as ``context``, the quote also gets 16
+    characters of ``oa:prefix``/``oa:suffix``."""
+    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
+    t(a, P_HAS_TARGET, f"<{target}>")
     t(target, _A, T_SPECIFIC)
-    t(target, P_HAS_SOURCE, f"<{c}>")
+    t(target, P_HAS_SOURCE, f"<{clause}>")
     t(target, P_HAS_SELECTOR, f"<{quote}>")
     t(target, P_HAS_SELECTOR, f"<{position}>")
     t(quote, _A, T_QUOTE)
-    t(quote, P_EXACT, literal(m.exact))
-    if context:
-        t(quote, P_PREFIX, literal(text[max(0, m.start - 16) : m.start]))
-        t(quote, P_SUFFIX, literal(text[m.end : m.end + 16]))
+    t(quote, P_EXACT, literal(exact))
+    if context is not None:
+        t(quote, P_PREFIX, literal(context[max(0, start - 16) : start]))
+        t(quote, P_SUFFIX, literal(context[end : end + 16]))
     t(position, _A, T_POSITION)
-    t(position, P_START, integer(m.start))
-    t(position, P_END, integer(m.end))
+    t(position, P_START, integer(start))
+    t(position, P_END, integer(end))
 
 
 def _finding_rule(t, c: str, m: Mention) -> None:
@@ -357,7 +365,6 @@ def _evidence(t, doc: str, prop: str, body: str, ev: Evidence) -> None:
     c = clause_iri(doc, ev.clause)
     name = prop.rsplit("#", 1)[-1].rsplit("/", 1)[-1].rstrip(">")
     a = f"{c}/evidence/{name}/{ev.start}-{ev.end}"
-    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
     t(a, _A, T_ANNOTATION)
     t(a, P_MOTIVATED_BY, V_DESCRIBING)
     t(a, P_HAS_BODY, body)
@@ -366,16 +373,7 @@ def _evidence(t, doc: str, prop: str, body: str, ev: Evidence) -> None:
         t(a, P_FINDING_RULE, literal(ev.rule))
     if ev.sentence:
         t(a, P_IN_SENTENCE, f"<{sentence_iri(c, ev.sentence)}>")
-    t(a, P_HAS_TARGET, f"<{target}>")
-    t(target, _A, T_SPECIFIC)
-    t(target, P_HAS_SOURCE, f"<{c}>")
-    t(target, P_HAS_SELECTOR, f"<{quote}>")
-    t(target, P_HAS_SELECTOR, f"<{position}>")
-    t(quote, _A, T_QUOTE)
-    t(quote, P_EXACT, literal(ev.exact))
-    t(position, _A, T_POSITION)
-    t(position, P_START, integer(ev.start))
-    t(position, P_END, integer(ev.end))
+    _target(t, a, c, ev.exact, ev.start, ev.end)
 
 
 T_COMMITMENT, T_RELATION_MENTION, T_PARTIES = _iri(DSR.Commitment), _iri(DSR.RelationMention), _iri(DSR.Parties)
@@ -404,11 +402,9 @@ V_CLASSIFYING = _iri(OA.classifying)
 _RELATION = {name: _iri(DSR[name]) for name in ("appliedIn", "cooperatesWith", "invitesRole")}
 
 
-@lru_cache(maxsize=1)
-def _class_labels() -> dict[str, dict[str, str]]:
-    from ..core.resources import class_labels
-
-    return class_labels()
+def cue_iri(clause: str, start: int, end: int) -> str:
+    """Return the IRI of the annotation of the cue word at ``start``-``end`` of a clause IRI."""
+    return f"{clause}/cue/{start}-{end}"
 
 
 def commitment_iri(clause: str, start: int, end: int) -> str:
@@ -423,7 +419,6 @@ def _reading(
     reading: Reading,
     signed: list[str],
     base: str,
-    lang: str,
     context: bool = False,
 ) -> None:
     """Commitments, clause policy areas and typed relations, each traced to its words.
@@ -436,24 +431,26 @@ def _reading(
     parties = f"{doc}/parties"
     t(doc, P_PARTIES, f"<{parties}>")
     t(parties, _A, T_PARTIES)
-    for language, name in _class_labels()["Parties"].items():  # the ontology names them: 各方 / Parties
+    for language, name in class_labels()["Parties"].items():  # the ontology names them: 各方 / Parties
         t(parties, _LABEL, literal(name, language))
     for member in signed:
         t(parties, P_HAS_MEMBER, f"<{member}>")
     texts = {c.number: c.text for c in structure.clauses}
-    cues: dict[str, list[str]] = {}
+    #: (clause, start, end) of a cue word → (its sentence, the commitments and relation mentions it makes)
+    cues: dict[tuple[int, int, int], tuple[int, list[str]]] = {}
     iris: list[str] = []
     for c in reading.commitments:
         clause = clause_iri(doc, c.clause)
         node = commitment_iri(clause, c.start, c.end)
         iris.append(node)
-        _commitment(t, doc, clause, node, c, parties, base, lang)
-        cues.setdefault(f"{clause}/cue/{c.start}-{c.end}", [node])
-    for number, areas in (reading.clause_areas or {}).items():
+        _commitment(t, doc, clause, node, c, parties, base)
+        cues.setdefault((c.clause, c.start, c.end), (c.sentence, []))[1].append(node)
+    for number, areas in reading.clause_areas.items():
         clause = clause_iri(doc, number)
         for f in areas:
             _area(t, clause, f, base, [iris[i] for i in f.commitments])
     counters: dict[tuple[str, int, str], int] = {}
+    asserted: set[tuple[str, str, str]] = set()
     for r in reading.relations:
         clause = clause_iri(doc, r.clause)
         sentence = sentence_iri(clause, r.sentence)
@@ -462,30 +459,26 @@ def _reading(
         node = f"{sentence}/relation/{r.predicate}/{counters[key]}"
         subject = doc if r.predicate == "invitesRole" else (rebase(r.subject, base) if r.subject else parties)
         obj, pred = rebase(r.object, base), _RELATION[r.predicate]
-        t(subject, pred, f"<{obj}>")
+        if (subject, pred, obj) not in asserted:  # stated by several sentences: asserted once
+            asserted.add((subject, pred, obj))
+            t(subject, pred, f"<{obj}>")
         t(node, _A, T_RELATION_MENTION)
         t(node, P_RDF_SUBJECT, f"<{subject}>")
         t(node, P_RDF_PREDICATE, pred)
         t(node, P_RDF_OBJECT, f"<{obj}>")
         t(node, P_IN_DOCUMENT, f"<{doc}>")
         t(node, P_IN_SENTENCE, f"<{sentence}>")
-        cue = f"{clause}/cue/{r.start}-{r.end}"
-        t(node, P_CUE, f"<{cue}>")
-        cues.setdefault(cue, []).append(node)
+        t(node, P_CUE, f"<{cue_iri(clause, r.start, r.end)}>")
+        cues.setdefault((r.clause, r.start, r.end), (r.sentence, []))[1].append(node)
         if r.subject_span:
             t(node, P_SUBJECT_ANNOTATION, f"<{clause}/annotation/{r.subject_span[0]}-{r.subject_span[1]}>")
         if r.object_span:
             t(node, P_OBJECT_ANNOTATION, f"<{clause}/annotation/{r.object_span[0]}-{r.object_span[1]}>")
-    sentences = {(c.clause, c.start): c.sentence for c in reading.commitments}
-    sentences.update({(r.clause, r.start): r.sentence for r in reading.relations})
-    for cue, bodies in cues.items():
-        clause, span = cue.rsplit("/cue/", 1)
-        start, end = (int(x) for x in span.split("-"))
-        number = int(clause.rsplit("/", 1)[-1])
-        _cue(t, cue, clause, texts[number], start, end, bodies, sentences.get((number, start), 0), context)
+    for (number, start, end), (sentence_number, bodies) in cues.items():
+        _cue(t, clause_iri(doc, number), texts[number], start, end, bodies, sentence_number, context)
 
 
-def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str, base: str, lang: str) -> None:
+def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str, base: str) -> None:
     t(node, _A, T_COMMITMENT)
     t(node, P_IN_DOCUMENT, f"<{doc}>")
     t(node, P_IN_SENTENCE, f"<{sentence_iri(clause, c.sentence)}>")
@@ -495,7 +488,7 @@ def _commitment(t, doc: str, clause: str, node: str, c: Commitment, parties: str
     # commitment by its action's label); the cue's oa:exact holds the words
     for e in c.concerns:
         t(node, P_CONCERNS, f"<{rebase(e, base)}>")
-    t(node, P_CUE, f"<{clause}/cue/{c.start}-{c.end}>")
+    t(node, P_CUE, f"<{cue_iri(clause, c.start, c.end)}>")
     for f in c.areas:
         _area(t, node, f, base, [])
 
@@ -514,28 +507,14 @@ def _area(t, node: str, f: AreaFinding, base: str, commitments: list[str]) -> No
         t(evidence, P_EVIDENCE_COMMITMENT, f"<{c}>")
 
 
-def _cue(
-    t, a: str, clause: str, text: str, start: int, end: int, bodies: list[str], sentence: int, context: bool = False
-) -> None:
+def _cue(t, clause: str, text: str, start: int, end: int, bodies: list[str], sentence: int, context: bool) -> None:
     """The cue word of commitments and relation mentions, annotated like a mention (motivation:
-    classifying; with ``context`` also the quote's ``oa:prefix``/``oa:suffix``)."""
-    target, quote, position = f"{a}/target", f"{a}/quote", f"{a}/position"
+    classifying; one annotation with every statement the word makes as a body)."""
+    a = cue_iri(clause, start, end)
     t(a, _A, T_ANNOTATION)
     t(a, P_MOTIVATED_BY, V_CLASSIFYING)
     for body in bodies:
         t(a, P_HAS_BODY, f"<{body}>")
     if sentence:
         t(a, P_IN_SENTENCE, f"<{sentence_iri(clause, sentence)}>")
-    t(a, P_HAS_TARGET, f"<{target}>")
-    t(target, _A, T_SPECIFIC)
-    t(target, P_HAS_SOURCE, f"<{clause}>")
-    t(target, P_HAS_SELECTOR, f"<{quote}>")
-    t(target, P_HAS_SELECTOR, f"<{position}>")
-    t(quote, _A, T_QUOTE)
-    t(quote, P_EXACT, literal(text[start:end]))
-    if context:
-        t(quote, P_PREFIX, literal(text[max(0, start - 16) : start]))
-        t(quote, P_SUFFIX, literal(text[end : end + 16]))
-    t(position, _A, T_POSITION)
-    t(position, P_START, integer(start))
-    t(position, P_END, integer(end))
+    _target(t, a, clause, text[start:end], start, end, text if context else None)
